@@ -1,0 +1,223 @@
+/*
+ * rt.h - the one public header of rt, gstorm's goroutine runtime.
+ *
+ * rt runs scenarios: a set of small VM programs started as goroutines on a
+ * runtime with Ms (OS threads or simulated fibers), Ps (processors with run
+ * queues) and a garbage collector that reaches every goroutine's stack
+ * through the GC safepoint protocol of Go's 2014 runtime (stopg, restartg,
+ * quiesce and the Gscan bit of the status word).
+ *
+ * Public names are rt_ / RT_. Calls that can fail return a negative RT_E*
+ * code. A broken runtime invariant never returns an error: it throws (see
+ * rt_throw_hook below).
+ */
+#ifndef RT_H
+#define RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error codes returned by public calls. */
+enum {
+    RT_OK = 0,
+    RT_EINVAL = -1,   /* a bad argument or a bad scenario */
+    RT_ENOMEM = -2,   /* an allocation failed */
+    RT_EVERSION = -3, /* a file from an unknown format version */
+    RT_EIO = -4,      /* reading or writing a file failed */
+};
+
+/*
+ * The VM's operations. A program is a straight sequence of instructions;
+ * every operand is a small unsigned number, and every number is valid:
+ * slot, field, semaphore, global and program operands are taken modulo
+ * their range at run time, so any byte string decodes to a runnable program.
+ */
+typedef enum rt_opcode {
+    RT_OP_NOP = 0, /* nothing */
+    RT_OP_CALL,    /* CALL n: push a frame of n slots (prologue: stack check) */
+    RT_OP_RET,     /* RET: pop the current frame (no-op in the base frame) */
+    RT_OP_NEW,     /* NEW s: allocate an object, reference in slot s */
+    RT_OP_MOV,     /* MOV d s: slot d = slot s */
+    RT_OP_LOAD,    /* LOAD d s f: slot d = field f of the object in slot s */
+    RT_OP_STORE,   /* STORE s f t: field f of object in slot s = slot t */
+    RT_OP_USE,     /* USE s: dereference slot s; the object must be live */
+    RT_OP_BLOCK,   /* BLOCK c: acquire semaphore c, parking if it is zero */
+    RT_OP_WAKE,    /* WAKE c: release semaphore c, readying one waiter */
+    RT_OP_SYSCALL, /* SYSCALL t: a blocking system call of t ticks */
+    RT_OP_YIELD,   /* YIELD: Gosched */
+    RT_OP_SPIN,    /* SPIN n: n loop iterations with no preemption point */
+    RT_OP_GO,      /* GO p s: spawn program p, its slot 0 = our slot s */
+    RT_OP_GC,      /* GC: run a collection from this goroutine */
+    RT_OP_EXIT,    /* EXIT: goexit */
+    RT_OP_GSET,    /* GSET g s: global g = slot s (a heap write) */
+    RT_OP_GGET,    /* GGET s g: slot s = global g */
+    RT_OP__COUNT
+} rt_opcode;
+
+/* One instruction: an opcode and up to three operands. */
+typedef struct rt_instr {
+    uint8_t op;   /* an rt_opcode; larger values are taken modulo */
+    uint8_t pad;  /* zero */
+    uint16_t a;   /* first operand */
+    uint16_t b;   /* second operand */
+    uint16_t c;   /* third operand */
+} rt_instr;
+
+/* Limits that make every scenario bounded. */
+enum {
+    RT_MAX_PROGS = 64,      /* programs in a scenario */
+    RT_MAX_INSTRS = 1024,   /* instructions in one program */
+    RT_MAX_START = 256,     /* goroutines started by the scenario */
+    RT_MAX_FRAME = 64,      /* slots in one frame (CALL n takes n % 64 + 1) */
+    RT_NSEMA = 8,           /* semaphores (BLOCK/WAKE c take c % 8) */
+    RT_NGLOBALS = 8,        /* global slots (GSET/GGET g take g % 8) */
+    RT_NFIELDS = 2,         /* pointer-sized fields in every heap object */
+    RT_MAX_PROCS = 64,      /* Ps */
+    RT_MAX_THREADS = 128,   /* Ms */
+};
+
+/* A program: its instructions and the size of its base frame. */
+typedef struct rt_prog {
+    uint16_t nins;               /* number of instructions */
+    uint16_t frame;              /* base frame slots, 1..RT_MAX_FRAME */
+    rt_instr ins[RT_MAX_INSTRS]; /* the instructions */
+} rt_prog;
+
+/* The collector that the GC op runs. */
+typedef enum rt_gcmode {
+    RT_GC_STW = 0,     /* stop the world, markroot through stopg, sweep */
+    RT_GC_QUIESCE = 1, /* quiesce every G in GCquiesce, then as RT_GC_STW */
+    RT_GC_CONC = 2,    /* quiesce in GCmark: stacks scanned one G at a time
+                          while the others run, hybrid write barrier, then
+                          a short stop-the-world mark termination */
+} rt_gcmode;
+
+/* A scenario: configuration, programs and the goroutines to start. */
+typedef struct rt_scenario {
+    uint32_t nthreads;  /* at most this many Ms (0: default 4) */
+    uint32_t nprocs;    /* Ps (0: default 2) */
+    uint32_t gcmode;    /* an rt_gcmode */
+    uint32_t heapcap;   /* heap objects (0: default 4096) */
+    uint32_t nprogs;    /* programs in progs */
+    uint32_t nstart;    /* goroutines in start */
+    uint16_t start[RT_MAX_START]; /* program index of each started G */
+    rt_prog progs[RT_MAX_PROGS];
+} rt_scenario;
+
+/* Backends of the platform layer. */
+typedef enum rt_backend {
+    RT_BACKEND_THREADS = 0, /* real pthreads, atomics and blocking */
+    RT_BACKEND_SIM = 1,     /* fibers on one OS thread, virtual time */
+} rt_backend;
+
+/* Schedule sources of the sim backend: who runs at each yield point. */
+typedef enum rt_sim_kind {
+    RT_SIM_BYTES = 0,  /* decisions read from bytes; then round-robin */
+    RT_SIM_RANDOM = 1, /* a seeded PRNG picks a runnable M at each point */
+    RT_SIM_PCT = 2,    /* PCT: random priorities, depth-1 change points */
+    RT_SIM_RR = 3,     /* fair round-robin */
+} rt_sim_kind;
+
+typedef struct rt_sim_source {
+    uint32_t kind;         /* an rt_sim_kind */
+    uint32_t depth;        /* PCT depth d (1..8) */
+    uint64_t seed;         /* PRNG seed (RANDOM, PCT) */
+    uint64_t steps_hint;   /* PCT: expected yield points k (0: learn) */
+    uint64_t step_budget;  /* yield points before the run is cut (0: 1e8) */
+    const uint8_t *bytes;  /* RT_SIM_BYTES: the decisions */
+    size_t nbytes;
+} rt_sim_source;
+
+/* Options of one run, beside the scenario. */
+typedef struct rt_options {
+    uint32_t backend;          /* an rt_backend */
+    uint32_t nthreads;         /* overrides the scenario's when nonzero */
+    uint32_t nprocs;           /* overrides the scenario's when nonzero */
+    uint64_t seed;             /* PRNG seed for the run */
+    uint64_t quiesce_bound_ns; /* liveness bound for one quiesce or GC cycle
+                                  (0: default 10 s; virtual ns in sim) */
+    uint64_t tick_ns;          /* length of one SYSCALL tick (0: 10000) */
+    uint64_t faults;           /* injected faults, a bit per id (0: none) */
+    bool verbose;              /* print each GC cycle */
+    /* Sim backend only: the schedule source (see rt_sim_source). */
+    const struct rt_sim_source *sim;
+} rt_options;
+
+/* What a run did; printed by `gstorm run` as its summary. */
+typedef struct rt_stats {
+    uint64_t ops;             /* VM instructions executed */
+    uint64_t spawns;          /* goroutines started (newproc) */
+    uint64_t greuse;          /* of those, dead Gs reused from a free list */
+    uint64_t exits;           /* goexit */
+    uint64_t gc_cycles;       /* collections completed */
+    uint64_t gc_coalesced;    /* GC ops that found a cycle running */
+    uint64_t preempt_reqs;    /* preemption requests posted */
+    uint64_t preemptions;     /* preemptions taken in newstack (yield) */
+    uint64_t selfscans;       /* GC work done by a G at its own
+                                 preemption point (preemptscan) */
+    uint64_t stack_grows;     /* stack copies to grow */
+    uint64_t stack_shrinks;   /* stack copies to shrink at scan time */
+    uint64_t stack_scans;     /* stacks scanned */
+    uint64_t syscalls;        /* system calls */
+    uint64_t syscall_handoffs;/* Ps retaken or handed off in a syscall */
+    uint64_t parks;           /* goroutines parked */
+    uint64_t readies;         /* goroutines readied */
+    uint64_t steals;          /* runs stolen from another P */
+    uint64_t objs_alloc;      /* heap objects allocated */
+    uint64_t objs_freed;      /* heap objects swept */
+    uint64_t alloc_fails;     /* NEW with a full heap (slot set to nil) */
+    uint64_t stw;             /* stop-the-world pauses */
+    uint64_t quiesces;        /* quiesce passes completed */
+    uint64_t quiesce_ns_total;/* time inside quiesce, summed */
+    uint64_t quiesce_ns_max;  /* longest quiesce */
+    uint64_t stragglers;      /* Gs born after quiesce finished, scanned at
+                                 mark termination */
+    uint64_t max_gs;          /* largest allgs */
+    uint64_t max_threads;     /* Ms started */
+    uint64_t wall_ns;         /* length of the run (virtual in sim) */
+} rt_stats;
+
+/*
+ * rt_run runs a scenario to completion: every started goroutine and every
+ * goroutine they spawn exits. Returns RT_OK with *stats filled, or RT_EINVAL
+ * for a bad option. A violated invariant, a deadlock or a liveness bound
+ * throws (see rt_set_throw_hook) and never returns here.
+ */
+int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats);
+
+/*
+ * rt_set_throw_hook sets what happens after a throw has printed its report:
+ * by default abort(); `gstorm run` exits with status 1 instead. The hook
+ * must not return.
+ */
+typedef void (*rt_throw_hook)(const char *rule);
+void rt_set_throw_hook(rt_throw_hook hook);
+
+/* rt_opname returns the mnemonic of an opcode ("CALL"), or NULL. */
+const char *rt_opname(unsigned op);
+
+/* rt_opnargs returns how many operands an opcode takes (0..3). */
+int rt_opnargs(unsigned op);
+
+/*
+ * Scenario text form (see README.md). rt_scenario_parse parses len bytes of
+ * text. On failure it returns RT_EINVAL and writes "line:col: what is wrong"
+ * into err (errlen bytes); nothing else is kept. rt_scenario_format writes
+ * the text form into buf; returns the length it needed (like snprintf).
+ */
+int rt_scenario_parse(const char *text, size_t len, rt_scenario *out,
+                      char *err, size_t errlen);
+size_t rt_scenario_format(const rt_scenario *sc, char *buf, size_t buflen);
+
+/* rt_scenario_default fills a scenario with its defaults and no programs. */
+void rt_scenario_default(rt_scenario *sc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RT_H */

@@ -1,0 +1,361 @@
+/*
+ * gc.c - the collector: a cycle started by the GC op, stack scanning
+ * (scanstack), markroot under stop-the-world, quiesce/mquiesce, mark
+ * termination with its postconditions and gccheckmark, and sweep.
+ *
+ * Three modes (rt_gcmode):
+ *   STW      stop the world; markroot claims every G with stopg, scans
+ *            it, restartg; mark; check; sweep; start the world.
+ *   QUIESCE  stop the world to enter GCquiesce; start it; quiesce brings
+ *            every G to a safepoint one at a time (no scan); then mark
+ *            termination does the STW collection's markroot.
+ *   CONC     as QUIESCE but in GCmark: gcphasework scans each stack
+ *            while the other goroutines run, under the hybrid write
+ *            barrier with black allocation; mark termination scans only
+ *            the Gs born after quiesce finished.
+ * gcphase changes only with the world stopped (defect S18 otherwise).
+ */
+#include <stdlib.h>
+
+#include "runtime.h"
+
+/* Passes of quiesce over allgs before the Gs still not done (reused or
+ * born behind us) are left to mark termination. */
+enum { QUIESCE_PASSES = 4 };
+
+/* setphase changes gcphase; the world is stopped. */
+static void setphase(uint32_t phase)
+{
+    uint32_t old = rt__load32(&rt__rt.gcphase, memory_order_relaxed);
+
+    rt__store32(&rt__rt.gcphase, phase, memory_order_release);
+    rt__event(RT_EV_PHASE, NULL, old, phase, "setgcphase");
+}
+
+/*
+ * rt__scanstack shades every reference on gp's stack. The caller holds
+ * gp's scan bit, or the world is stopped (invariant 1; the seed's check
+ * for this never fired: defect S1). A claimed G that is not running its
+ * own scan gets its stack shrunk first if mostly unused.
+ */
+void rt__scanstack(rt_g *gp)
+{
+    uint32_t s = rt__readgstatus(gp), i, n = 0;
+
+    if (!rt__isscanstatus(s) &&
+        !rt__load32(&rt__rt.sched.gcwaiting, memory_order_acquire))
+        rt__throw("scan.unowned", gp, "scanstack: %s has no scan bit",
+                  rt__gstatusname(s));
+    switch (s & ~(uint32_t)RT_G_SCAN) {
+    case RT_G_DEAD:
+        return;
+    case RT_G_RUNNABLE:
+    case RT_G_SYSCALL:
+    case RT_G_WAITING:
+        break;
+    default:
+        rt__throw("scan.badstatus", gp, "scanstack: bad status %s",
+                  rt__gstatusname(s));
+    }
+    if (gp != rt__loadp((void *_Atomic const *)&rt__getm()->curg,
+                        memory_order_relaxed))
+        rt__shrinkstack(gp);
+    for (i = gp->sp; i < gp->stacksize; i++) {
+        if (rt__isref(gp->stack[i])) {
+            rt__shade(gp->stack[i]);
+            n++;
+        }
+    }
+    gp->scancount++;
+    rt__statadd(&rt__rt.stats[ST_SCANS], 1);
+    rt__event(RT_EV_SCAN, gp, gp->stacksize - gp->sp, n, "scanstack");
+}
+
+/* resetwork clears every G's per-cycle GC state. World stopped. */
+static void resetwork(void)
+{
+    uint32_t i, n = rt__allglen();
+    rt_g *gp;
+
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        gp->scancount = 0;
+        rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
+    }
+}
+
+/* shadeglobals greys what the globals reference. */
+static void shadeglobals(void)
+{
+    uint32_t i;
+
+    for (i = 0; i < RT_NGLOBALS; i++)
+        rt__shade(rt__load64(&rt__rt.globals[i], memory_order_relaxed));
+}
+
+/*
+ * rt__markroot scans every root with the world stopped: globals, then
+ * each G through stopg / scanstack / restartg. With the world stopped a
+ * G that is not dead is always claimable, so stopg returns true; the
+ * seed scanned even when it returned false (defect S2).
+ */
+void rt__markroot(void)
+{
+    uint32_t i, n = rt__allglen();
+    rt_g *gp;
+
+    shadeglobals();
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
+        if (rt__stopg(gp)) {
+            rt__scanstack(gp);
+            rt__restartg(gp);
+        }
+    }
+}
+
+/* checkpost checks the postconditions of a quiesce or markroot pass
+ * (checker 3): no G in a scan state or Gcopystack; every live G has
+ * done its work, and in a scanning pass was scanned exactly once. */
+static void checkpost(const char *rule, bool scanned)
+{
+    uint32_t i, n = rt__allglen(), s;
+    rt_g *gp;
+
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        s = rt__readgstatus(gp);
+        if (rt__isscanstatus(s) || s == RT_G_COPYSTACK)
+            rt__throw(rule, gp, "G %u left in %s after the pass", gp->goid,
+                      rt__gstatusname(s));
+        if (s == RT_G_DEAD)
+            continue;
+        if (!rt__load32(&gp->gcworkdone, memory_order_acquire))
+            rt__throw(rule, gp, "G %u (%s): gcworkdone still false",
+                      gp->goid, rt__gstatusname(s));
+        if (scanned && gp->scancount != 1)
+            rt__throw(rule, gp, "G %u scanned %u times in one cycle",
+                      gp->goid, gp->scancount);
+    }
+}
+
+/* checkmark is Go's gccheckmark (checker 5): an independent traversal
+ * from every root; each object it reaches must be live and marked. */
+static void checkmark(void)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t *q = malloc(r->heapcap * sizeof *q), nq = 0, i, j, n;
+    uint32_t stamp = r->gccycle;
+    rt_slot v;
+    rt_obj *o;
+    rt_g *gp;
+
+    if (q == NULL)
+        rt__throw("rt.nomem", NULL, "out of memory for checkmark");
+#define VISIT(slotval, where)                                                \
+    do {                                                                     \
+        rt_slot v_ = (slotval);                                              \
+        if (rt__isref(v_)) {                                                 \
+            o = &r->objs[rt__refidx(v_) % r->heapcap];                       \
+            if (!atomic_load(&o->live) || o->gen != rt__refgen(v_))          \
+                rt__throw("gc.checkmark", gp,                                \
+                          "object %u reachable from %s was freed",           \
+                          rt__refidx(v_), where);                            \
+            if (!atomic_load(&o->mark))                                      \
+                rt__throw("gc.checkmark", gp,                                \
+                          "object %u reachable from %s is not marked",       \
+                          rt__refidx(v_), where);                            \
+            if (o->checkmark != stamp) {                                     \
+                o->checkmark = stamp;                                        \
+                q[nq++] = rt__refidx(v_);                                    \
+            }                                                                \
+        }                                                                    \
+    } while (0)
+    gp = NULL;
+    for (i = 0; i < RT_NGLOBALS; i++)
+        VISIT(atomic_load(&r->globals[i]), "a global");
+    n = rt__allglen();
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        if (rt__readgstatus(gp) == RT_G_DEAD)
+            continue;
+        for (j = gp->sp; j < gp->stacksize; j++)
+            VISIT(gp->stack[j], "a stack");
+    }
+    gp = NULL;
+    while (nq > 0) {
+        i = q[--nq];
+        for (j = 0; j < RT_NFIELDS; j++) {
+            v = atomic_load(&r->objs[i].fields[j]);
+            VISIT(v, "the heap");
+        }
+    }
+#undef VISIT
+    free(q);
+}
+
+/*
+ * rt__gcmarktermination finishes a cycle with the world stopped: in
+ * GCquiesce, check quiesce's postcondition, then collect as STW does; in
+ * GCmark, claim and scan the stragglers (Gs born or reused after quiesce
+ * finished), check; in every mode drain, checkmark, sweep, GCoff.
+ */
+void rt__gcmarktermination(bool stragglers)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t phase = rt__load32(&r->gcphase, memory_order_acquire);
+    uint32_t i, n;
+    rt_g *gp;
+
+    if (phase == RT_PH_QUIESCE) {
+        checkpost("quiesce.post", false);
+        setphase(RT_PH_STW);
+        resetwork();
+        rt__markroot();
+    } else if (phase == RT_PH_MARK && stragglers) {
+        n = rt__allglen();
+        for (i = 0; i < n; i++) {
+            gp = rt__allg(i);
+            if (rt__readgstatus(gp) == RT_G_DEAD ||
+                rt__load32(&gp->gcworkdone, memory_order_acquire))
+                continue;
+            rt__statadd(&r->stats[ST_STRAGGLERS], 1);
+            if (rt__stopg(gp))
+                rt__restartg(gp);
+        }
+    }
+    rt__drain();
+    checkpost(phase == RT_PH_QUIESCE || phase == RT_PH_STW
+                  ? "markroot.post"
+                  : "quiesce.post",
+              true);
+    checkmark();
+    rt__store32(&r->writebarrier, 0, memory_order_release);
+    setphase(RT_PH_SWEEP);
+    rt__statadd(&r->stats[ST_FREED], rt__sweep());
+    setphase(RT_PH_OFF);
+    rt__statadd(&r->stats[ST_GCCYCLES], 1);
+}
+
+/*
+ * rt__gc is the GC op on gp (running). Returns true when gp must switch
+ * to quiesce (its M runs rt__quiesce), false when the cycle is over or
+ * another cycle was already running (the request is coalesced).
+ */
+bool rt__gc(rt_g *gp)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t mode = r->sc->gcmode;
+
+    if (!rt__cas32(&r->gcrunning, 0, 1)) {
+        rt__statadd(&r->stats[ST_GCCOALESCED], 1);
+        return false;
+    }
+    r->gccycle++;
+    r->gcstart = rt__nanotime();
+    /* The GC caller waits in Gwaiting while the world is stopped. */
+    rt__casgstatus(gp, RT_G_RUNNING, RT_G_WAITING);
+    rt__stoptheworld();
+    resetwork();
+    if (mode == RT_GC_STW) {
+        setphase(RT_PH_STW);
+        rt__markroot();
+        rt__gcmarktermination(false);
+        rt__starttheworld();
+        rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
+        rt__store32(&r->gcrunning, 0, memory_order_release);
+        return false;
+    }
+    if (mode == RT_GC_CONC) {
+        rt__store32(&r->writebarrier, 1, memory_order_release);
+        shadeglobals();
+        setphase(RT_PH_MARK);
+    } else {
+        setphase(RT_PH_QUIESCE);
+    }
+    rt__starttheworld();
+    rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
+    return true;
+}
+
+/* done reports whether gp needs nothing more from this quiesce. */
+static bool done(rt_g *gp)
+{
+    return rt__load32(&gp->gcworkdone, memory_order_acquire) ||
+           rt__readgstatus(gp) == RT_G_DEAD;
+}
+
+/*
+ * rt__mquiesce runs on the master's M (g0) after the master claimed
+ * itself in Gscanenqueue: ready the master, then bring every G to a
+ * safepoint with stop-work-restart until all have done their work. A
+ * running G is waited for at its next preemption point, within the
+ * liveness bound. allglen is re-read under acquire each pass, so Gs born
+ * during the pass are visited (defect S11 read it once, unlocked).
+ */
+void rt__mquiesce(rt_g *master)
+{
+    rt_runtime *r = &rt__rt;
+    int64_t start = rt__nanotime(), el;
+    uint32_t i, n, pass, s;
+    bool all;
+    rt_g *gp;
+
+    rt__restartg(master);
+    for (pass = 0; pass < QUIESCE_PASSES; pass++) {
+        all = true;
+        n = rt__allglen();
+        for (i = 0; i < n; i++) {
+            gp = rt__allg(i);
+            while (!done(gp)) {
+                all = false;
+                s = rt__readgstatus(gp);
+                if (s == RT_G_RUNNING &&
+                    rt__load64(&gp->stackguard0, memory_order_relaxed) ==
+                        RT_STACK_PREEMPT) {
+                    if ((uint64_t)(rt__nanotime() - start) >
+                        r->opt.quiesce_bound_ns)
+                        rt__throw("liveness.quiesce", gp,
+                                  "quiesce: G %u still running after %llu "
+                                  "ns (no preemption point)",
+                                  gp->goid,
+                                  (unsigned long long)
+                                      r->opt.quiesce_bound_ns);
+                    rt__usleep(10); /* let it reach its prologue */
+                } else {
+                    rt__stopscanstart(gp);
+                }
+            }
+            if (rt__load32(&r->gcphase, memory_order_relaxed) == RT_PH_MARK)
+                rt__drain();
+        }
+        if (all && n == rt__allglen())
+            break;
+    }
+    el = rt__nanotime() - start;
+    rt__statadd(&r->stats[ST_QUIESCES], 1);
+    rt__statadd(&r->stats[ST_QUIESCENS], (uint64_t)el);
+    if ((uint64_t)el > atomic_load(&r->stats[ST_QUIESCEMAX]))
+        atomic_store(&r->stats[ST_QUIESCEMAX], (uint64_t)el);
+    /* Mark termination, with the world stopped. */
+    rt__stoptheworld();
+    rt__gcmarktermination(true);
+    rt__starttheworld();
+    rt__store32(&r->gcrunning, 0, memory_order_release);
+}
+
+/*
+ * rt__quiesce: the master G (running, on this M) claims itself in
+ * Gscanenqueue and the M runs mquiesce for it. The seed ignored whether
+ * the claim succeeded (defect S8); it cannot fail here, since only the
+ * G's own M moves it out of Grunning, so a failure is a broken runtime.
+ */
+void rt__quiesce(rt_g *master)
+{
+    if (!rt__castogscanstatus(master, RT_G_RUNNING, RT_G_SCANENQUEUE))
+        rt__throw("quiesce.claim", master,
+                  "quiesce: cannot claim the master (status %s)",
+                  rt__gstatusname(rt__readgstatus(master)));
+    rt__mquiesce(master);
+}

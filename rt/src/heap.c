@@ -1,0 +1,213 @@
+/*
+ * heap.c - the heap of objects: allocation, references and their checks,
+ * shading, the grey queue and the hybrid write barrier.
+ *
+ * Objects live in one array fixed at the start of the run (heapcap), so
+ * an index never moves. A reference carries the object's generation;
+ * sweeping bumps the generation and poisons the fields, so a stale
+ * reference is caught by the generation check in every build, and by
+ * ASan in ASan builds.
+ */
+#include <stdlib.h>
+
+#include "runtime.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RT_ASAN 1
+#endif
+#endif
+#ifdef RT_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* rt__heapinit allocates a heap of cap objects, all free and poisoned. */
+int rt__heapinit(uint32_t cap)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t i;
+
+    r->objs = calloc(cap, sizeof *r->objs);
+    r->freeidx = malloc(cap * sizeof *r->freeidx);
+    r->grey = malloc(cap * sizeof *r->grey);
+    if (r->objs == NULL || r->freeidx == NULL || r->grey == NULL) {
+        rt__heapfree();
+        return RT_ENOMEM;
+    }
+    r->heapcap = cap;
+    /* Hand out low indices first: deterministic, and readable traces. */
+    for (i = 0; i < cap; i++) {
+        r->freeidx[i] = cap - 1 - i;
+        r->objs[i].gen = 1;
+        POISON(r->objs[i].fields, sizeof r->objs[i].fields);
+    }
+    r->nfree = cap;
+    r->ngrey = 0;
+    return RT_OK;
+}
+
+/* rt__heapfree releases the heap (every M has stopped). */
+void rt__heapfree(void)
+{
+    rt_runtime *r = &rt__rt;
+
+    if (r->objs != NULL) {
+        UNPOISON(r->objs, (size_t)r->heapcap * sizeof *r->objs);
+    }
+    free(r->objs);
+    free(r->freeidx);
+    free(r->grey);
+    r->objs = NULL;
+    r->freeidx = NULL;
+    r->grey = NULL;
+}
+
+/*
+ * rt__alloc allocates an object and returns a reference to it, or nil
+ * when the heap is full. During mark the object is allocated black
+ * (marked), as Go 1.8 does, so this cycle cannot free it.
+ */
+rt_slot rt__alloc(void)
+{
+    rt_runtime *r = &rt__rt;
+    rt_obj *o;
+    uint32_t idx;
+
+    rt__lock(&r->heaplock);
+    if (r->nfree == 0) {
+        rt__unlock(&r->heaplock);
+        rt__statadd(&r->stats[ST_ALLOCFAIL], 1);
+        return 0;
+    }
+    idx = r->freeidx[--r->nfree];
+    o = &r->objs[idx];
+    UNPOISON(o->fields, sizeof o->fields);
+    atomic_store_explicit(&o->fields[0], 0, memory_order_relaxed);
+    atomic_store_explicit(&o->fields[1], 0, memory_order_relaxed);
+    rt__store32(&o->mark,
+                rt__load32(&r->writebarrier, memory_order_acquire) ? 1 : 0,
+                memory_order_relaxed);
+    rt__store32(&o->live, 1, memory_order_release);
+    rt__unlock(&r->heaplock);
+    rt__statadd(&r->stats[ST_ALLOC], 1);
+    return rt__mkref(idx, o->gen);
+}
+
+/*
+ * rt__deref returns the object a reference names, or NULL for an
+ * integer. A reference to a swept object (its generation moved on) is the
+ * GC safety violation "gc.use_after_free": the collector freed an object
+ * that a goroutine could still reach.
+ */
+rt_obj *rt__deref(rt_g *gp, rt_slot s, const char *op)
+{
+    rt_runtime *r = &rt__rt;
+    rt_obj *o;
+    uint32_t idx;
+
+    if (!rt__isref(s))
+        return NULL;
+    idx = rt__refidx(s);
+    if (idx >= r->heapcap)
+        rt__throw("gc.badref", gp, "%s: reference to object %u outside the "
+                  "heap", op, idx);
+    o = &r->objs[idx];
+    if (!rt__load32(&o->live, memory_order_acquire) || o->gen != rt__refgen(s))
+        rt__throw("gc.use_after_free", gp,
+                  "%s: object %u (generation %u) was swept (now generation "
+                  "%u, %s)",
+                  op, idx, rt__refgen(s), o->gen,
+                  atomic_load(&o->live) ? "reallocated" : "free");
+    return o;
+}
+
+/* rt__shade greys the object s names, if it is not marked yet. Safe from
+ * any M: the mark CAS decides who queues it. */
+void rt__shade(rt_slot s)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t idx;
+
+    if (!rt__isref(s))
+        return;
+    idx = rt__refidx(s);
+    if (idx >= r->heapcap)
+        return; /* rt__deref reports bad references where they are used */
+    if (!rt__cas32(&r->objs[idx].mark, 0, 1))
+        return;
+    rt__lock(&r->worklock);
+    r->grey[r->ngrey++] = idx; /* each object is queued at most once */
+    rt__unlock(&r->worklock);
+}
+
+/*
+ * rt__writebarrier is the hybrid barrier of Go 1.8 on a heap or global
+ * write: shade the old pointee (deletion) and the new one (insertion).
+ * Shading the new one always, not only when the writer's stack is grey,
+ * is conservative and keeps the barrier free of per-G state.
+ */
+void rt__writebarrier(rt_slot old, rt_slot new_)
+{
+    if (!rt__load32(&rt__rt.writebarrier, memory_order_acquire))
+        return;
+    rt__shade(old);
+    rt__shade(new_);
+}
+
+/* rt__drain blackens grey objects until none is left: shades what each
+ * one's fields reference. */
+void rt__drain(void)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t idx, f;
+
+    for (;;) {
+        rt__lock(&r->worklock);
+        if (r->ngrey == 0) {
+            rt__unlock(&r->worklock);
+            return;
+        }
+        idx = r->grey[--r->ngrey];
+        rt__unlock(&r->worklock);
+        for (f = 0; f < RT_NFIELDS; f++)
+            rt__shade(rt__load64(&r->objs[idx].fields[f],
+                                 memory_order_relaxed));
+    }
+}
+
+/* rt__sweep frees every unmarked object, bumping its generation and
+ * poisoning its fields, and clears the survivors' marks for the next
+ * cycle. The world is stopped. Returns how many it freed. */
+uint32_t rt__sweep(void)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t i, freed = 0;
+    rt_obj *o;
+
+    rt__lock(&r->heaplock);
+    for (i = 0; i < r->heapcap; i++) {
+        o = &r->objs[i];
+        if (!atomic_load_explicit(&o->live, memory_order_relaxed))
+            continue;
+        if (atomic_load_explicit(&o->mark, memory_order_relaxed)) {
+            atomic_store_explicit(&o->mark, 0, memory_order_relaxed);
+            continue;
+        }
+        atomic_store_explicit(&o->live, 0, memory_order_relaxed);
+        o->gen++;
+        atomic_store_explicit(&o->fields[0], 0, memory_order_relaxed);
+        atomic_store_explicit(&o->fields[1], 0, memory_order_relaxed);
+        POISON(o->fields, sizeof o->fields);
+        r->freeidx[r->nfree++] = i;
+        freed++;
+    }
+    rt__unlock(&r->heaplock);
+    return freed;
+}

@@ -1,0 +1,659 @@
+/*
+ * input.c - the raw fuzzer format and the gstorm file format (layouts in
+ * input.h): a total decoder, its inverse, and strict loading and atomic
+ * saving of files.
+ *
+ * The decoder and encoder share one table of operand kinds, so the
+ * fold applied to each operand byte (decode) and its canonical preimage
+ * (encode) cannot drift apart; decode(encode(sc)) == sc is tested.
+ */
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* How an operand byte becomes an operand value (input.h lists them). */
+enum kind { K_NONE, K_SLOT, K_FIELD, K_SEMA, K_GLOBAL, K_CALL, K_TICKS,
+            K_SPIN, K_PROG };
+
+/* The kinds of each op's operands, in operand order. */
+static const uint8_t kinds[RT_OP__COUNT][3] = {
+    [RT_OP_CALL] = {K_CALL},
+    [RT_OP_NEW] = {K_SLOT},
+    [RT_OP_MOV] = {K_SLOT, K_SLOT},
+    [RT_OP_LOAD] = {K_SLOT, K_SLOT, K_FIELD},
+    [RT_OP_STORE] = {K_SLOT, K_FIELD, K_SLOT},
+    [RT_OP_USE] = {K_SLOT},
+    [RT_OP_BLOCK] = {K_SEMA},
+    [RT_OP_WAKE] = {K_SEMA},
+    [RT_OP_SYSCALL] = {K_TICKS},
+    [RT_OP_SPIN] = {K_SPIN},
+    [RT_OP_GO] = {K_PROG, K_SLOT},
+    [RT_OP_GSET] = {K_GLOBAL, K_SLOT},
+    [RT_OP_GGET] = {K_SLOT, K_GLOBAL},
+};
+
+/* Defaults of missing header bytes: the bytes rt_scenario_default has. */
+enum {
+    D_THREADS = 3, /* 1 + 3 = 4 threads */
+    D_PROCS = 1,   /* 1 + 1 = 2 procs */
+    D_GC = RT_GC_CONC,
+    D_HEAP = 255,  /* 16 * 256 = 4096 objects */
+    D_FRAME = 3,   /* 1 + 3 = 4 slots, as `prog NAME` in the text form */
+    INSTR_BYTES = 4,
+};
+
+/* A reader that yields a default once the data runs out. */
+typedef struct rd {
+    const uint8_t *p;
+    size_t n, i;
+} rd;
+
+/* get returns the next byte of r, or dflt past the end. */
+static unsigned get(rd *r, unsigned dflt)
+{
+    return r->i < r->n ? r->p[r->i++] : dflt;
+}
+
+/* fold maps operand byte b of kind k in program i to its value. */
+static uint16_t fold(unsigned k, unsigned b, unsigned i, unsigned nprogs)
+{
+    switch (k) {
+    case K_SLOT:
+        return (uint16_t)b;
+    case K_FIELD:
+        return (uint16_t)(b % RT_NFIELDS);
+    case K_SEMA:
+        return (uint16_t)(b % RT_NSEMA);
+    case K_GLOBAL:
+        return (uint16_t)(b % RT_NGLOBALS);
+    case K_CALL:
+        return (uint16_t)(b % RT__INPUT_CALL_MOD);
+    case K_TICKS:
+        return (uint16_t)(b % RT__INPUT_TICKS_MOD);
+    case K_SPIN:
+        return (uint16_t)(b * RT__INPUT_SPIN_UNIT);
+    case K_PROG: /* the caller turns GO in the last program into NOP */
+        return i + 1 < nprogs ? (uint16_t)(i + 1 + b % (nprogs - 1 - i)) : 0;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * unfold is fold's inverse: it returns the canonical byte for value v,
+ * or -1 if no byte folds to v.
+ */
+static int unfold(unsigned k, unsigned v, unsigned i, unsigned nprogs)
+{
+    switch (k) {
+    case K_SLOT:
+        return v <= 255 ? (int)v : -1;
+    case K_FIELD:
+        return v < RT_NFIELDS ? (int)v : -1;
+    case K_SEMA:
+        return v < RT_NSEMA ? (int)v : -1;
+    case K_GLOBAL:
+        return v < RT_NGLOBALS ? (int)v : -1;
+    case K_CALL:
+        return v < RT__INPUT_CALL_MOD ? (int)v : -1;
+    case K_TICKS:
+        return v < RT__INPUT_TICKS_MOD ? (int)v : -1;
+    case K_SPIN:
+        return v % RT__INPUT_SPIN_UNIT == 0 &&
+                       v / RT__INPUT_SPIN_UNIT <= 255
+                   ? (int)(v / RT__INPUT_SPIN_UNIT)
+                   : -1;
+    case K_PROG:
+        return v > i && v < nprogs ? (int)(v - i - 1) : -1;
+    default:
+        return v == 0 ? 0 : -1;
+    }
+}
+
+/*
+ * weigh applies the spawn budget (input.h) to sc: it computes each
+ * program's weight from the last to the first. If fix is sc, it turns a
+ * GO that would exceed RT__INPUT_MAX_GS into NOP and drops such started
+ * goroutines; if fix is NULL it only looks. Returns 1 if nothing needed
+ * (or got) changed. GO targets must already be later programs.
+ */
+static int weigh(const rt_scenario *sc, rt_scenario *fix)
+{
+    uint32_t w[RT__INPUT_MAX_PROGS], total = 0, i, j, n = 0;
+    int clean = 1;
+
+    for (i = sc->nprogs; i-- > 0;) {
+        const rt_prog *pr = &sc->progs[i];
+        w[i] = 1;
+        for (j = 0; j < pr->nins; j++) {
+            const rt_instr *in = &pr->ins[j];
+            if (in->op != RT_OP_GO)
+                continue;
+            if (w[i] + w[in->a] <= RT__INPUT_MAX_GS) {
+                w[i] += w[in->a];
+                continue;
+            }
+            clean = 0;
+            if (fix)
+                fix->progs[i].ins[j] = (rt_instr){RT_OP_NOP, 0, 0, 0, 0};
+        }
+    }
+    for (i = 0; i < sc->nstart; i++) {
+        uint16_t s = sc->start[i];
+        if (total + w[s] > RT__INPUT_MAX_GS) {
+            clean = 0;
+            continue;
+        }
+        total += w[s];
+        if (fix)
+            fix->start[n++] = s;
+    }
+    if (fix) {
+        for (i = n; i < sc->nstart; i++)
+            fix->start[i] = 0;
+        fix->nstart = n;
+    }
+    return clean;
+}
+
+/* rt__input_decode decodes a raw fuzzer input (see input.h). */
+int rt__input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
+                     const uint8_t **sched, size_t *schedlen)
+{
+    rd r = {data, data ? len : 0, 0};
+    uint32_t i, j, k, nins;
+
+    memset(sc, 0, sizeof *sc);
+    sc->nthreads = 1 + get(&r, D_THREADS) % RT__INPUT_MAX_THREADS;
+    sc->nprocs = 1 + get(&r, D_PROCS) % RT__INPUT_MAX_PROCS;
+    sc->gcmode = get(&r, D_GC) % 3;
+    sc->heapcap = RT__INPUT_HEAP_UNIT * (get(&r, D_HEAP) + 1);
+    sc->nprogs = 1 + get(&r, 0) % RT__INPUT_MAX_PROGS;
+    for (i = 0; i < sc->nprogs; i++) {
+        rt_prog *pr = &sc->progs[i];
+        nins = get(&r, 0) % (RT__INPUT_MAX_INSTRS + 1);
+        pr->frame = (uint16_t)(1 + get(&r, D_FRAME) % RT__INPUT_MAX_FRAME);
+        for (j = 0; j < nins && r.i < r.n; j++) {
+            rt_instr *in = &pr->ins[pr->nins++];
+            unsigned op = get(&r, 0) % RT_OP__COUNT;
+            uint16_t v[3];
+            for (k = 0; k < 3; k++)
+                v[k] = fold(kinds[op][k], get(&r, 0), i, sc->nprogs);
+            if (op == RT_OP_GO && i + 1 == sc->nprogs)
+                op = RT_OP_NOP, v[0] = v[1] = 0; /* no later program */
+            *in = (rt_instr){(uint8_t)op, 0, v[0], v[1], v[2]};
+        }
+    }
+    sc->nstart = 1 + get(&r, 0) % RT__INPUT_MAX_START;
+    for (i = 0; i < sc->nstart; i++)
+        sc->start[i] = (uint16_t)(get(&r, 0) % sc->nprogs);
+    weigh(sc, sc);
+    if (sched)
+        *sched = r.i < r.n ? data + r.i : NULL;
+    if (schedlen)
+        *schedlen = r.n - r.i;
+    return RT_OK;
+}
+
+/* why_ writes a reason into why and returns 0 (not representable). */
+static int why_(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int why_(char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why && whylen) {
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+/*
+ * zero says whether n bytes at p are all zero. Comparing the block with
+ * itself shifted by one byte lets libc's memcmp do the work: the unused
+ * tail of a scenario is about half a megabyte.
+ */
+static int zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+
+    return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
+}
+
+/* rt__input_representable checks sc against the raw format's bounds. */
+int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen)
+{
+    uint32_t i, j, k;
+
+    if (sc->nthreads < 1 || sc->nthreads > RT__INPUT_MAX_THREADS)
+        return why_(why, whylen, "threads %u is not in 1..%d", sc->nthreads,
+                    RT__INPUT_MAX_THREADS);
+    if (sc->nprocs < 1 || sc->nprocs > RT__INPUT_MAX_PROCS)
+        return why_(why, whylen, "procs %u is not in 1..%d", sc->nprocs,
+                    RT__INPUT_MAX_PROCS);
+    if (sc->gcmode > RT_GC_CONC)
+        return why_(why, whylen, "gc mode %u is not a mode", sc->gcmode);
+    if (sc->heapcap < RT__INPUT_HEAP_UNIT ||
+        sc->heapcap > RT__INPUT_MAX_HEAP ||
+        sc->heapcap % RT__INPUT_HEAP_UNIT != 0)
+        return why_(why, whylen, "heap %u is not a multiple of %d in %d..%d",
+                    sc->heapcap, RT__INPUT_HEAP_UNIT, RT__INPUT_HEAP_UNIT,
+                    RT__INPUT_MAX_HEAP);
+    if (sc->nprogs < 1 || sc->nprogs > RT__INPUT_MAX_PROGS)
+        return why_(why, whylen, "%u programs is not in 1..%d", sc->nprogs,
+                    RT__INPUT_MAX_PROGS);
+    for (i = 0; i < sc->nprogs; i++) {
+        const rt_prog *pr = &sc->progs[i];
+        if (pr->nins > RT__INPUT_MAX_INSTRS)
+            return why_(why, whylen, "program %u has %u instructions "
+                        "(at most %d)", i, pr->nins, RT__INPUT_MAX_INSTRS);
+        if (pr->frame < 1 || pr->frame > RT__INPUT_MAX_FRAME)
+            return why_(why, whylen, "program %u has a frame of %u (not "
+                        "1..%d)", i, pr->frame, RT__INPUT_MAX_FRAME);
+        for (j = 0; j < pr->nins; j++) {
+            const rt_instr *in = &pr->ins[j];
+            const uint16_t v[3] = {in->a, in->b, in->c};
+            if (in->op >= RT_OP__COUNT || in->pad != 0)
+                return why_(why, whylen, "program %u instruction %u: "
+                            "opcode %u is not an opcode", i, j, in->op);
+            if (in->op == RT_OP_GO && i + 1 == sc->nprogs)
+                return why_(why, whylen, "program %u instruction %u: GO "
+                            "in the last program (GO may only start a "
+                            "later program)", i, j);
+            for (k = 0; k < 3; k++)
+                if (unfold(kinds[in->op][k], v[k], i, sc->nprogs) < 0)
+                    return why_(why, whylen, "program %u instruction %u: "
+                                "%s operand %u is %u, out of the format's "
+                                "range", i, j, rt_opname(in->op), k + 1,
+                                v[k]);
+        }
+        if (!zero(&pr->ins[pr->nins],
+                  (RT_MAX_INSTRS - pr->nins) * sizeof(rt_instr)))
+            return why_(why, whylen, "program %u has data past its last "
+                        "instruction", i);
+    }
+    if (!zero(&sc->progs[sc->nprogs],
+              (RT_MAX_PROGS - sc->nprogs) * sizeof(rt_prog)))
+        return why_(why, whylen, "data past the last program");
+    if (sc->nstart < 1 || sc->nstart > RT__INPUT_MAX_START)
+        return why_(why, whylen, "%u started goroutines is not in 1..%d",
+                    sc->nstart, RT__INPUT_MAX_START);
+    for (i = 0; i < sc->nstart; i++)
+        if (sc->start[i] >= sc->nprogs)
+            return why_(why, whylen, "start %u names program %u of %u", i,
+                        sc->start[i], sc->nprogs);
+    if (!zero(&sc->start[sc->nstart],
+              (RT_MAX_START - sc->nstart) * sizeof sc->start[0]))
+        return why_(why, whylen, "data past the last started goroutine");
+    if (!weigh(sc, NULL))
+        return why_(why, whylen, "more than %d goroutines could run (the "
+                    "format's spawn budget)", RT__INPUT_MAX_GS);
+    return 1;
+}
+
+/* rt__input_encode writes sc's canonical raw bytes and the schedule. */
+size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
+                        size_t schedlen, uint8_t *buf, size_t buflen)
+{
+    size_t n = 0;
+    uint32_t i, j, k;
+
+#define PUT(b)                                                               \
+    do {                                                                     \
+        if (n < buflen)                                                      \
+            buf[n] = (uint8_t)(b);                                           \
+        n++;                                                                 \
+    } while (0)
+
+    if (!rt__input_representable(sc, NULL, 0))
+        return 0;
+    PUT(sc->nthreads - 1);
+    PUT(sc->nprocs - 1);
+    PUT(sc->gcmode);
+    PUT(sc->heapcap / RT__INPUT_HEAP_UNIT - 1);
+    PUT(sc->nprogs - 1);
+    for (i = 0; i < sc->nprogs; i++) {
+        const rt_prog *pr = &sc->progs[i];
+        PUT(pr->nins);
+        PUT(pr->frame - 1);
+        for (j = 0; j < pr->nins; j++) {
+            const rt_instr *in = &pr->ins[j];
+            const uint16_t v[3] = {in->a, in->b, in->c};
+            PUT(in->op);
+            for (k = 0; k < 3; k++)
+                PUT(unfold(kinds[in->op][k], v[k], i, sc->nprogs));
+        }
+    }
+    PUT(sc->nstart - 1);
+    for (i = 0; i < sc->nstart; i++)
+        PUT(sc->start[i]);
+    for (i = 0; i < schedlen; i++)
+        PUT(sched[i]);
+#undef PUT
+    return n;
+}
+
+static const uint8_t magic[8] = {'G', 'S', 'T', 'O', 'R', 'M', 0x00, 0x1A};
+
+enum { F_META = 1 }; /* flags: a metadata section follows the payload */
+
+/* crc32 is the IEEE CRC-32 (as zlib's crc32) of n bytes at p. */
+static uint32_t crc32(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    int k;
+
+    while (n-- > 0) {
+        c ^= *p++;
+        for (k = 0; k < 8; k++)
+            c = c >> 1 ^ (0xEDB88320u & -(c & 1));
+    }
+    return ~c;
+}
+
+static uint32_t le16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return le16(p) | le16(p + 2) << 16;
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+/* fmt_ writes a message into err and returns rc. */
+static int fmt_(int rc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fmt_(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err && errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+/*
+ * badmeta checks metadata text: key=value lines, keys [A-Za-z0-9_.-]+,
+ * no NUL. Returns -1 if good, else the offset of the first bad byte.
+ */
+static long badmeta(const char *s, size_t n)
+{
+    size_t i = 0, line = 0;
+    int inkey = 1;
+
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == 0)
+            return (long)i;
+        if (c == '\n') {
+            if (inkey && i != line)
+                return (long)i; /* a line without '=' */
+            line = i + 1, inkey = 1;
+        } else if (inkey && c == '=') {
+            if (i == line)
+                return (long)i; /* an empty key */
+            inkey = 0;
+        } else if (inkey && !((c >= 'a' && c <= 'z') ||
+                              (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '_' ||
+                              c == '.' || c == '-')) {
+            return (long)i;
+        }
+    }
+    return inkey && n != line ? (long)n : -1;
+}
+
+/*
+ * unwrap parses a gstorm file strictly (layout in input.h): on success
+ * *pay, *plen get the payload and *meta, *mlen the metadata (NULL, 0 if
+ * none). A byte string without the magic is all payload.
+ */
+static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
+                  size_t *plen, const char **meta, size_t *mlen, char *err,
+                  size_t errlen)
+{
+    uint32_t version, flags, n;
+    size_t off;
+    long bad;
+
+    *meta = NULL;
+    *mlen = 0;
+    if (len < sizeof magic || memcmp(f, magic, sizeof magic) != 0) {
+        *pay = f;
+        *plen = len;
+        return RT_OK;
+    }
+    if (len < 10)
+        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
+                    "expected the format version", len);
+    version = le16(f + 8);
+    if (version != RT__INPUT_VERSION)
+        return fmt_(RT_EVERSION, err, errlen, "format version %u is not "
+                    "supported (this gstorm reads version %d)", version,
+                    RT__INPUT_VERSION);
+    if (len < 12)
+        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
+                    "expected the flags", len);
+    flags = le16(f + 10);
+    if (flags & ~(uint32_t)F_META)
+        return fmt_(RT_EINVAL, err, errlen, "unknown flags 0x%x at offset "
+                    "10", flags);
+    if (len < RT__INPUT_HEADER)
+        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
+                    "expected the payload length", len);
+    n = le32(f + 12);
+    off = RT__INPUT_HEADER;
+    if (len - off < n)
+        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: the "
+                    "payload needs %u bytes from offset %zu", len, n, off);
+    *pay = f + off;
+    *plen = n;
+    off += n;
+    if (flags & F_META) {
+        if (len - off < 4)
+            return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
+                        "expected the metadata length", len);
+        n = le32(f + off);
+        off += 4;
+        if (len - off < n)
+            return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
+                        "the metadata needs %u bytes from offset %zu", len,
+                        n, off);
+        *meta = (const char *)f + off;
+        *mlen = n;
+        bad = badmeta(*meta, n);
+        if (bad >= 0)
+            return fmt_(RT_EINVAL, err, errlen, "malformed metadata at "
+                        "offset %zu (expected key=value lines)",
+                        off + (size_t)bad);
+        off += n;
+    }
+    if (len - off < 4)
+        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
+                    "expected the checksum", len);
+    if (len - off > 4)
+        return fmt_(RT_EINVAL, err, errlen, "%zu trailing bytes at offset "
+                    "%zu", len - off - 4, off + 4);
+    if (le32(f + off) != crc32(f, off))
+        return fmt_(RT_EINVAL, err, errlen, "checksum mismatch at offset "
+                    "%zu: the file is damaged", off);
+    return RT_OK;
+}
+
+/* rt__input_load reads a gstorm file or a raw input (see input.h). */
+int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
+                   const uint8_t **sched, size_t *schedlen, char *err,
+                   size_t errlen)
+{
+    const uint8_t *pay;
+    const char *meta;
+    size_t plen, mlen;
+    int rc;
+
+    if (err && errlen)
+        err[0] = 0;
+    rc = unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, err,
+                errlen);
+    if (rc != RT_OK)
+        return rc;
+    return rt__input_decode(pay, plen, sc, sched, schedlen);
+}
+
+/* rt__input_meta finds a gstorm file's metadata (see input.h). */
+int rt__input_meta(const uint8_t *file, size_t len, const char **meta,
+                   size_t *metalen, char *err, size_t errlen)
+{
+    const uint8_t *pay;
+    size_t plen;
+
+    return unwrap(file, file ? len : 0, &pay, &plen, meta, metalen, err,
+                  errlen);
+}
+
+/* writeall writes n bytes to fd, across short writes and EINTR. */
+static int writeall(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/*
+ * syncdir fsyncs the directory holding path so the rename itself is
+ * durable. Best effort: some file systems refuse fsync on a directory,
+ * and the file is already complete under its final name.
+ */
+static void syncdir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int fd;
+
+    dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                : strdup(".");
+    if (dir == NULL)
+        return;
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+/* rt__input_save writes a gstorm file atomically (see input.h). */
+int rt__input_save(const char *path, const rt_scenario *sc,
+                   const uint8_t *sched, size_t schedlen, const char *meta,
+                   char *err, size_t errlen)
+{
+    char why[160], *tmp = NULL;
+    size_t plen, mlen = meta ? strlen(meta) : 0, total, off;
+    uint8_t *buf = NULL;
+    int fd = -1, rc = RT_EIO, e;
+    long bad;
+
+    plen = rt__input_encode(sc, sched, schedlen, NULL, 0);
+    if (plen == 0) {
+        rt__input_representable(sc, why, sizeof why);
+        return fmt_(RT_EINVAL, err, errlen, "cannot save the scenario: %s",
+                    why);
+    }
+    bad = meta ? badmeta(meta, mlen) : -1;
+    if (bad >= 0)
+        return fmt_(RT_EINVAL, err, errlen, "malformed metadata at byte %ld "
+                    "(expected key=value lines)", bad);
+    if (plen > UINT32_MAX || mlen > UINT32_MAX)
+        return fmt_(RT_EINVAL, err, errlen, "the file would be too large");
+    total = RT__INPUT_HEADER + plen + (meta ? 4 + mlen : 0) + 4;
+    buf = malloc(total);
+    tmp = malloc(strlen(path) + sizeof ".XXXXXX.tmp");
+    if (buf == NULL || tmp == NULL) {
+        rc = fmt_(RT_ENOMEM, err, errlen, "out of memory");
+        goto out;
+    }
+    memcpy(buf, magic, sizeof magic);
+    put16(buf + 8, RT__INPUT_VERSION);
+    put16(buf + 10, meta ? F_META : 0);
+    put32(buf + 12, (uint32_t)plen);
+    rt__input_encode(sc, sched, schedlen, buf + RT__INPUT_HEADER, plen);
+    off = RT__INPUT_HEADER + plen;
+    if (meta) {
+        put32(buf + off, (uint32_t)mlen);
+        memcpy(buf + off + 4, meta, mlen);
+        off += 4 + mlen;
+    }
+    put32(buf + off, crc32(buf, off));
+
+    /* Same directory as path, so rename() cannot cross file systems. */
+    strcpy(tmp, path);
+    strcat(tmp, ".XXXXXX.tmp");
+    fd = mkstemps(tmp, 4);
+    if (fd < 0) {
+        e = errno;
+        free(tmp);
+        tmp = NULL; /* nothing to unlink */
+        rc = fmt_(RT_EIO, err, errlen, "%s: cannot create a temporary "
+                  "file: %s", path, strerror(e));
+        goto out;
+    }
+    if (fchmod(fd, 0644) != 0 || writeall(fd, buf, total) != 0 ||
+        fsync(fd) != 0) {
+        rc = fmt_(RT_EIO, err, errlen, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = fmt_(RT_EIO, err, errlen, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        rc = fmt_(RT_EIO, err, errlen, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    free(tmp);
+    tmp = NULL;
+    syncdir(path);
+    rc = RT_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        unlink(tmp);
+        free(tmp);
+    }
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,158 @@
+/*
+ * input.h - the binary forms of a scenario (internal API): the raw fuzzer
+ * format, total over all byte strings, and the gstorm file that wraps it
+ * with a magic, a version and metadata so a saved finding replays, or is
+ * refused with a clear message, years later.
+ *
+ * RAW FORMAT (what a fuzzer mutates). Every byte string decodes to a
+ * valid, small scenario; a byte past the end of the data reads as the
+ * default shown in [brackets]. Values are folded into range, never
+ * rejected. Offsets are relative to the start of the data.
+ *
+ *   byte  0        threads   = 1 + b % 8                [3: 4 threads]
+ *   byte  1        procs     = 1 + b % 4                [1: 2 procs]
+ *   byte  2        gcmode    = b % 3 (stw, quiesce, conc) [2: conc]
+ *   byte  3        heapcap   = 16 * (b + 1), 16..4096   [255: 4096]
+ *   byte  4        nprogs    = 1 + b % 8                [0: 1 program]
+ *   then nprogs programs, each:
+ *     byte         nins      = b % 65 (0..64)           [0]
+ *     byte         frame     = 1 + b % 16               [3: 4 slots]
+ *     nins x 4 bytes, one instruction each: op, x, y, z
+ *                  op        = b % RT_OP__COUNT; the operands the op takes
+ *                  come from x, y, z in order (see below); the others are
+ *                  ignored and decode as 0. The program ends early where
+ *                  the data ends; missing operand bytes of its last
+ *                  instruction read as 0.
+ *   byte           nstart    = 1 + b % 16               [0: 1 goroutine]
+ *   nstart bytes   start[i]  = b % nprogs               [0]
+ *   the rest       schedule decisions for the sim's bytes source
+ *
+ * Operand byte b, by kind:
+ *   slot (NEW, MOV, LOAD, STORE, USE, GO s, GSET s, GGET s)  b
+ *   field (LOAD f, STORE f)                                  b % 2
+ *   semaphore (BLOCK, WAKE), global (GSET g, GGET g)         b % 8
+ *   CALL n (a frame of n % 64 + 1 slots)                     b % 64
+ *   SYSCALL t (ticks of 10 us: short, the sim and the
+ *     threaded backend both stay fast)                       b % 16
+ *   SPIN n (long enough to hold up a quiesce)                16 * b
+ *   GO p in program i: a later program only, so spawns form
+ *     a DAG and every run ends                i + 1 + b % (nprogs - 1 - i)
+ * GO in the last program has no later program: it decodes as NOP.
+ *
+ * Spawn budget: a program's weight is 1 + the weights of the programs its
+ * GO instructions start; weights are computed from the last program to
+ * the first, and a GO that would push its program's weight past
+ * RT__INPUT_MAX_GS decodes as NOP. Started goroutines whose weight would
+ * push the total past RT__INPUT_MAX_GS are dropped (the first never is).
+ * So a decoded scenario never runs more than RT__INPUT_MAX_GS goroutines.
+ *
+ * Why this shape: instructions have a fixed width so that mutating an
+ * opcode never shifts the bytes after it; programs are length-prefixed so
+ * an insertion or deletion stays inside one program; the schedule comes
+ * last so that a schedule-only mutation (the minimizer's favourite) never
+ * changes the scenario.
+ *
+ * GSTORM FILE (what gstorm saves; integers little endian):
+ *
+ *   offset 0    8 bytes  magic "GSTORM" 0x00 0x1A
+ *   offset 8    u16      format version: 1
+ *   offset 10   u16      flags: bit 0 = a metadata section follows the
+ *                        payload; other bits are reserved and must be 0
+ *   offset 12   u32      payload length N
+ *   offset 16   N bytes  payload: the raw format above (the encoder's
+ *                        canonical bytes, then the schedule)
+ *   if flag 0:  u32      metadata length M
+ *               M bytes  metadata: UTF-8 "key=value" lines split by '\n'
+ *                        (keys [A-Za-z0-9_.-]+; e.g. checker=, seed=,
+ *                        strategy=); no NUL
+ *   last        u32      CRC-32 (IEEE) of every byte before it
+ *
+ * A file with the magic is parsed strictly: an unknown version, a reserved
+ * flag, a truncation, trailing bytes or a bad checksum is refused. Any
+ * other byte string is a raw input.
+ */
+#ifndef RT_INPUT_H
+#define RT_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt.h"
+
+/* Bounds of a decoded scenario (see the layout above). */
+enum {
+    RT__INPUT_MAX_THREADS = 8,
+    RT__INPUT_MAX_PROCS = 4,
+    RT__INPUT_HEAP_UNIT = 16, /* heapcap is a multiple of this */
+    RT__INPUT_MAX_HEAP = 4096,
+    RT__INPUT_MAX_PROGS = 8,
+    RT__INPUT_MAX_INSTRS = 64,
+    RT__INPUT_MAX_FRAME = 16,
+    RT__INPUT_MAX_START = 16,
+    RT__INPUT_MAX_GS = 128,  /* goroutines started and spawned, worst case */
+    RT__INPUT_CALL_MOD = 64, /* CALL n: n < 64 (frames of 1..64 slots) */
+    RT__INPUT_TICKS_MOD = 16,
+    RT__INPUT_SPIN_UNIT = 16,
+    RT__INPUT_VERSION = 1,  /* the file format version this code reads */
+    RT__INPUT_HEADER = 16,  /* bytes before the payload */
+};
+
+/*
+ * rt__input_decode decodes data[0..len) (a raw fuzzer input) into *sc.
+ * It is total: every byte string gives a scenario within the bounds
+ * above. *sched and *schedlen (either may be NULL) get the schedule bytes
+ * that follow the scenario, a pointer into data. Returns RT_OK.
+ */
+int rt__input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
+                     const uint8_t **sched, size_t *schedlen);
+
+/*
+ * rt__input_encode writes the raw bytes of sc followed by the schedule
+ * into buf (at most buflen bytes) and returns the length needed, so that
+ * rt__input_decode of them gives sc and the schedule back. Returns 0 if sc
+ * is not representable (rt__input_representable says why).
+ */
+size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
+                        size_t schedlen, uint8_t *buf, size_t buflen);
+
+/*
+ * rt__input_representable says whether rt__input_encode can represent
+ * sc; if not, it writes the first reason into why (whylen bytes, may be
+ * 0) and returns 0.
+ */
+int rt__input_representable(const rt_scenario *sc, char *why,
+                            size_t whylen);
+
+/*
+ * rt__input_load reads a scenario and its schedule from the bytes of a
+ * file: a gstorm file (magic) strictly, anything else as a raw input.
+ * *sched points into file. Returns RT_OK; RT_EVERSION for a version this
+ * code does not read; RT_EINVAL for a damaged file. On failure err gets
+ * a message naming the offset of the problem.
+ */
+int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
+                   const uint8_t **sched, size_t *schedlen, char *err,
+                   size_t errlen);
+
+/*
+ * rt__input_meta finds the metadata text of a gstorm file: *meta points
+ * into file (not NUL-terminated) with *metalen bytes; NULL and 0 for a raw
+ * input or a file without metadata. Returns RT_OK or the error of
+ * rt__input_load for the same bytes.
+ */
+int rt__input_meta(const uint8_t *file, size_t len, const char **meta,
+                   size_t *metalen, char *err, size_t errlen);
+
+/*
+ * rt__input_save writes sc, the schedule and meta (NULL, or key=value
+ * lines) as a gstorm file at path, atomically: a temporary file in the
+ * same directory, fsync, rename over path, fsync of the directory.
+ * Readers see the old file or the new one, never a part. Returns RT_OK;
+ * RT_EINVAL if sc is not representable or meta is malformed; RT_EIO (err
+ * says why) if the file could not be written.
+ */
+int rt__input_save(const char *path, const rt_scenario *sc,
+                   const uint8_t *sched, size_t schedlen, const char *meta,
+                   char *err, size_t errlen);
+
+#endif /* RT_INPUT_H */

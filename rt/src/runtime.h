@@ -1,0 +1,378 @@
+/*
+ * runtime.h - rt's internal declarations shared across its files: the G,
+ * M and P structures, the status word and its transition table, the heap,
+ * and the functions each file offers the others (rt__ names).
+ */
+#ifndef RT_RUNTIME_H
+#define RT_RUNTIME_H
+
+#include <stdio.h>
+
+#include "os/os.h"
+#include "rt.h"
+
+typedef struct rt_g rt_g;
+typedef struct rt_m rt_m;
+typedef struct rt_p rt_p;
+
+/*
+ * The status word (G.atomicstatus). Values are Go's of September 2014.
+ *
+ * Legal transitions (from -> to: function, condition). The executable form
+ * is rt__gstatus_legal in g.c; every CAS helper and the checkers use it.
+ *
+ *   Gidle      -> Gdead        newproc (allocg), before the G is published
+ *   Gdead      -> Grunnable    newproc, with per-G GC flags reset
+ *   Grunnable  -> Grunning     execute
+ *   Grunning   -> Gwaiting     park_m; newstack entry; the GC caller (STW)
+ *   Gwaiting   -> Grunnable    ready
+ *   Gwaiting   -> Grunning     end of newstack; end of the GC caller
+ *   Grunning   -> Grunnable    gosched_m, gopreempt_m
+ *   Grunning   -> Gdead        goexit0
+ *   Grunning   -> Gsyscall     entersyscall
+ *   Gsyscall   -> Grunning     exitsyscall fast path
+ *   Gsyscall   -> Grunnable    exitsyscall0 (slow path)
+ *   Gwaiting   -> Gcopystack   copystack (growth in newstack)
+ *   Gcopystack -> Gwaiting     copystack done
+ *   Grunnable|Gwaiting|Gsyscall -> same|Gscan
+ *                              stopg claims (castogscanstatus); also
+ *                              newstack's self-scan (Gwaiting, S3 fixed)
+ *   Gscan{runnable,waiting,syscall} -> base
+ *                              restartg, newstack (casfromgscanstatus)
+ *   Grunning   -> Gscanrunning stopg, to post a preemption request only
+ *   Gscanrunning -> Grunning   stopg, right after posting it
+ *   Grunning   -> Gscanenqueue quiesce: the master claims itself
+ *   Gscanenqueue -> Gwaiting   restartg (mquiesce), then ready
+ *
+ * The Gscan bit is a lock: whoever set it owns the G (its stack, its
+ * gcworkdone) until it clears it; casgstatus spins while it sees the scan
+ * variant of the status it expects.
+ */
+enum {
+    RT_G_IDLE = 0,
+    RT_G_RUNNABLE = 1,
+    RT_G_RUNNING = 2,
+    RT_G_SYSCALL = 3,
+    RT_G_WAITING = 4,
+    RT_G_MORIBUND_UNUSED = 5,
+    RT_G_DEAD = 6,
+    RT_G_ENQUEUE = 7,
+    RT_G_COPYSTACK = 8,
+    RT_G_NSTATUS = 9,
+    RT_G_SCAN = 0x1000,
+    RT_G_SCANRUNNABLE = RT_G_SCAN + RT_G_RUNNABLE,
+    RT_G_SCANRUNNING = RT_G_SCAN + RT_G_RUNNING,
+    RT_G_SCANSYSCALL = RT_G_SCAN + RT_G_SYSCALL,
+    RT_G_SCANWAITING = RT_G_SCAN + RT_G_WAITING,
+    RT_G_SCANENQUEUE = RT_G_SCAN + RT_G_ENQUEUE,
+};
+_Static_assert(RT_G_SCANENQUEUE == 0x1007, "Go's Gscanenqueue value");
+_Static_assert((RT_G_SCAN & (RT_G_SCAN - 1)) == 0, "Gscan is one bit");
+_Static_assert(RT_G_NSTATUS <= RT_G_SCAN, "base states below the scan bit");
+
+/* P states. */
+enum { RT_P_IDLE, RT_P_RUNNING, RT_P_SYSCALL, RT_P_GCSTOP, RT_P_DEAD };
+
+/* GC phases (Go's gcphase). Changed only with the world stopped. */
+enum { RT_PH_OFF, RT_PH_QUIESCE, RT_PH_STW, RT_PH_MARK, RT_PH_SWEEP };
+
+/*
+ * Stack sentinel: stored in stackguard0 it makes every prologue check
+ * fail. Go's (uintptr)-1314: larger than any real stack index.
+ */
+#define RT_STACK_PREEMPT ((uint64_t)-1314)
+
+enum {
+    RT_STACK_MIN = 32,        /* slots in a new G's stack (256 bytes) */
+    RT_STACK_GUARD = 2,       /* slots kept free below the lowest frame */
+    RT_STACK_MAX = 1 << 20,   /* slots: "stack overflow" beyond */
+    RT_RUNQ = 256,            /* local run queue of a P (Go's size) */
+};
+
+/*
+ * A stack slot: an integer (low bit 0, value << 1) or an object reference
+ * (low bit 1, object index in bits 1..31, the object's generation in bits
+ * 32..63). Zero is the integer 0 and serves as nil.
+ */
+typedef uint64_t rt_slot;
+
+static inline bool rt__isref(rt_slot s)
+{
+    return (s & 1) != 0;
+}
+static inline uint32_t rt__refidx(rt_slot s)
+{
+    return (uint32_t)(s >> 1) & 0x7fffffffu;
+}
+static inline uint32_t rt__refgen(rt_slot s)
+{
+    return (uint32_t)(s >> 32);
+}
+static inline rt_slot rt__mkref(uint32_t idx, uint32_t gen)
+{
+    return ((uint64_t)gen << 32) | ((uint64_t)idx << 1) | 1;
+}
+
+/* Reasons a G's VM loop returns to its M's scheduler (Go's mcall). */
+typedef enum rt_switch {
+    RT_SW_PARK,       /* park_m: BLOCK; unlock the semaphore after */
+    RT_SW_GOSCHED,    /* gosched_m: YIELD */
+    RT_SW_PREEMPT,    /* gopreempt_m: a preemption taken in newstack */
+    RT_SW_EXIT,       /* goexit0 */
+    RT_SW_QUIESCE,    /* mquiesce: the G is the quiesce master */
+    RT_SW_SYSEXIT,    /* exitsyscall0: the fast path failed */
+} rt_switch;
+
+/*
+ * A goroutine. Fields say who may touch them: "own" means the M running
+ * the G (or the holder of its scan bit while claimed); "sched" means
+ * under sched.lock; atomics are marked _Atomic.
+ */
+struct rt_g {
+    _Atomic uint32_t atomicstatus; /* the status word; see above */
+    uint32_t goid;                 /* id of this incarnation (newproc) */
+    uint32_t index;                /* position in allgs */
+    uint32_t gen;                  /* incarnation: bumped on reuse */
+
+    /* Stack: slots [sp, stacksize) are in use; own. */
+    rt_slot *stack;
+    uint32_t stacksize; /* in slots */
+    uint32_t sp;        /* lowest slot in use */
+    uint32_t framen;    /* slots in the current frame */
+    uint32_t depth;     /* frames above the base frame */
+    /* stackguard0 is written by other Ms (preemption requests) and read
+     * by the prologue: relaxed, because a late read only delays the
+     * preemption to the next prologue. */
+    _Atomic uint64_t stackguard0;
+    uint64_t stackguard; /* the real guard: RT_STACK_GUARD */
+
+    /* Protocol flags. Atomics (the seed's plain bools are defect S7). */
+    _Atomic uint32_t preempt;     /* mirrors stackguard0 == StackPreempt */
+    _Atomic uint32_t preemptscan; /* do own GC work at next preemption */
+    _Atomic uint32_t gcworkdone;  /* this cycle's phase work is done */
+    uint32_t scancount;           /* scans this cycle; under the scan bit */
+    uint32_t scanpass;            /* GC cycle of the last scancount reset */
+
+    /* VM state; own. */
+    uint16_t prog; /* program index */
+    uint16_t pc;   /* next instruction */
+    uint32_t spin; /* SPIN iterations left (resumable) */
+
+    /* Scheduling. */
+    rt_g *schedlink;        /* run queue, wait list or free list link */
+    rt_m *m;                /* M running it, or NULL; own */
+    uint32_t waitsema;      /* semaphore it parks on (RT_SW_PARK) */
+    uint32_t syscallpending;/* own: ticks of the syscall it is in */
+};
+
+/* An M: an OS thread (or a sim fiber) running the scheduler. */
+struct rt_m {
+    uint32_t id;
+    rt_thread *thread;
+    rt_g *_Atomic curg; /* the G it runs, or NULL; read by preemptone */
+    rt_p *p;            /* attached P, or NULL */
+    rt_p *nextp;        /* P handed to it while it sleeps (sched) */
+    rt_p *oldp;         /* P it had when it entered a syscall */
+    rt_m *schedlink;    /* idle list (sched) */
+    rt_note park;       /* sleeps here when idle */
+    int32_t locks;      /* runtime locks held: no preemption */
+    uint32_t spinning;  /* looking for work */
+    uint64_t rand;      /* fastrand state: deterministic per M */
+    rt_switch reason;   /* why the VM loop returned */
+    /* Statistics kept plainly by the owning M, summed at the end. */
+    uint64_t ops, preemptions, selfscans, grows, syscalls, parks, steals;
+};
+
+/* A P: the right to run Go code, with a local run queue. */
+struct rt_p {
+    uint32_t id;
+    _Atomic uint32_t status;
+    rt_m *_Atomic m; /* M it is attached to; read by sysmon */
+    rt_p *link;  /* idle list (sched) */
+    _Atomic uint32_t runqhead; /* consumers: owner and stealers (CAS) */
+    _Atomic uint32_t runqtail; /* producer: owner only */
+    rt_g *_Atomic runq[RT_RUNQ];
+    _Atomic uint32_t schedtick;   /* incremented on every execute */
+    _Atomic uint32_t syscalltick; /* incremented on every syscall */
+    /* sysmon's view: last ticks seen and when. */
+    uint32_t sysmontick, sysmonsyscalltick;
+    int64_t sysmonwhen, sysmonsyscallwhen;
+};
+
+/* A counting semaphore behind BLOCK/WAKE. */
+typedef struct rt_sema {
+    rt_mutex lock;
+    uint32_t count;      /* WAKEs not yet consumed */
+    rt_g *head, *tail;   /* parked Gs, FIFO */
+} rt_sema;
+
+/* A heap object. fields are atomics: goroutines on other Ms load and
+ * store them concurrently (relaxed: the VM has no happens-before of its
+ * own to preserve; the GC synchronizes through stop-the-world and the
+ * status word). */
+typedef struct rt_obj {
+    _Atomic uint64_t fields[RT_NFIELDS];
+    _Atomic uint32_t mark;  /* marked in the current cycle */
+    uint32_t gen;           /* bumped when swept; references carry it */
+    _Atomic uint32_t live;  /* allocated and not swept */
+    uint32_t checkmark;     /* the checker's own traversal */
+} rt_obj;
+
+/* The whole runtime: one per run (the runtime is not reentrant). */
+typedef struct rt_runtime {
+    const rt_scenario *sc;
+    rt_options opt;
+    uint32_t nprocs, maxmcount;
+
+    /* Scheduler (Go's Sched). */
+    struct {
+        rt_mutex lock;
+        rt_g *runqhead, *runqtail; /* global run queue */
+        uint32_t runqsize;
+        rt_m *midle;            /* idle Ms */
+        uint32_t nmidle, mcount;
+        rt_p *pidle;            /* idle Ps */
+        _Atomic uint32_t npidle;
+        _Atomic uint32_t nmspinning;
+        _Atomic uint32_t gcwaiting; /* stop-the-world requested */
+        uint32_t stopwait;          /* Ps still to stop */
+        rt_note stopnote;
+        _Atomic uint32_t sysmonwait;
+        rt_note sysmonnote;
+        rt_g *gfree;            /* dead Gs for reuse */
+        uint32_t ngfree;
+        _Atomic uint32_t ngalive;   /* Gs not dead */
+        _Atomic uint32_t shutdown;
+        uint32_t nmsys;             /* system Ms: sysmon */
+    } sched;
+    rt_p *allp[RT_MAX_PROCS];
+    rt_m *allm[RT_MAX_THREADS + 1];
+    rt_mutex mlock; /* allm, thread starts */
+
+    /* allgs: chunks of G pointers that never move, so readers load
+     * allglen (acquire, paired with allgadd's release) and then index
+     * without the lock. */
+    rt_mutex allglock;
+    _Atomic uint32_t allglen;
+    rt_g **allgchunk[1024];
+    _Atomic uint32_t goidgen;
+
+    rt_sema sema[RT_NSEMA];
+
+    /* Heap. */
+    rt_mutex heaplock;
+    rt_obj *objs;
+    uint32_t heapcap;
+    uint32_t *freeidx; /* free object indices, a stack; heaplock */
+    uint32_t nfree;
+    _Atomic uint64_t globals[RT_NGLOBALS];
+
+    /* GC. */
+    _Atomic uint32_t gcphase;
+    _Atomic uint32_t writebarrier;  /* hybrid barrier on (GCmark) */
+    _Atomic uint32_t gcrunning;     /* a cycle is in progress */
+    uint32_t gccycle;               /* cycles started; under gcrunning */
+    rt_mutex worklock;              /* grey queue */
+    uint32_t *grey;
+    uint32_t ngrey;
+    rt_mutex worldsema;             /* serializes stop-the-world */
+    int64_t gcstart;                /* when the cycle began */
+
+    /* sysmon and the end of the run. */
+    rt_thread *sysmon;
+    _Atomic uint64_t stats[32];
+    rt_stats out;
+} rt_runtime;
+
+extern rt_runtime rt__rt;
+
+/* Indices into rt__rt.stats for counters bumped from many Ms. */
+enum {
+    ST_SPAWNS, ST_GREUSE, ST_EXITS, ST_GCCYCLES, ST_GCCOALESCED,
+    ST_PREEMPTREQS, ST_SHRINKS, ST_SCANS, ST_HANDOFFS, ST_READIES,
+    ST_ALLOC, ST_FREED, ST_ALLOCFAIL, ST_STW, ST_QUIESCES, ST_QUIESCENS,
+    ST_QUIESCEMAX, ST_STRAGGLERS, ST_MAXTHREADS,
+};
+
+/* g.c: the status word. */
+uint32_t rt__readgstatus(rt_g *gp);
+bool rt__gstatus_legal(uint32_t from, uint32_t to);
+void rt__casgstatus(rt_g *gp, uint32_t oldval, uint32_t newval);
+bool rt__castogscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval);
+void rt__casfromgscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval);
+bool rt__isscanstatus(uint32_t s);
+const char *rt__gstatusname(uint32_t s);
+bool rt__stopg(rt_g *gp);
+void rt__restartg(rt_g *gp);
+void rt__gcphasework(rt_g *gp);
+void rt__stopscanstart(rt_g *gp);
+
+/* Kinds of trace event (trace.c). */
+typedef enum rt_evkind {
+    RT_EV_STATUS,    /* a status change: from, to, by function */
+    RT_EV_CLAIM,     /* scan bit set: from, to */
+    RT_EV_RELEASE,   /* scan bit cleared: from, to */
+    RT_EV_SCAN,      /* stack scan done: from = slots scanned */
+    RT_EV_PREEMPTREQ,/* preemption request posted to a running G */
+    RT_EV_NEWSTACK,  /* newstack entered: from = 1 preempt, 0 growth */
+    RT_EV_COPY,      /* stack copied: from = old size, to = new size */
+    RT_EV_PARK,      /* parked on semaphore from */
+    RT_EV_READY,     /* readied */
+    RT_EV_SYSCALL,   /* entered a system call of from ticks */
+    RT_EV_PHASE,     /* gcphase: from -> to */
+    RT_EV_STW,       /* world stopped (from = 1) or started (from = 0) */
+    RT_EV_WORK,      /* gcphasework done in phase from */
+    RT_EV__COUNT
+} rt_evkind;
+
+/* trace.c: the event trace, throw and reports. */
+void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
+               const char *fn);
+void rt__traceinit(void);
+void rt__traceprint(FILE *f, uint32_t last);
+_Noreturn void rt__throw(const char *rule, rt_g *gp, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void rt__dumpg(FILE *f, rt_g *gp);
+void rt__dumpallg(FILE *f);
+
+/* sched.c */
+rt_m *rt__getm(void);
+rt_g *rt__allg(uint32_t i);
+uint32_t rt__allglen(void);
+void rt__ready(rt_g *gp);
+void rt__newproc(uint16_t prog, rt_slot arg);
+void rt__stoptheworld(void);
+void rt__starttheworld(void);
+void rt__preemptall(void);
+void rt__entersyscall(rt_g *gp);
+bool rt__exitsyscall(rt_g *gp);
+uint32_t rt__fastrand(rt_m *mp);
+
+/* stack.c */
+bool rt__morestack(rt_g *gp, uint32_t need);
+void rt__copystack(rt_g *gp, uint32_t newsize, bool claimed);
+void rt__shrinkstack(rt_g *gp);
+void rt__stackinit(rt_g *gp, uint32_t frame);
+
+/* vm.c */
+rt_switch rt__vmrun(rt_g *gp);
+
+/* heap.c */
+int rt__heapinit(uint32_t cap);
+void rt__heapfree(void);
+rt_slot rt__alloc(void);
+rt_obj *rt__deref(rt_g *gp, rt_slot s, const char *op);
+void rt__shade(rt_slot s);
+void rt__writebarrier(rt_slot old, rt_slot new_);
+void rt__drain(void);
+uint32_t rt__sweep(void);
+
+/* gc.c and quiesce.c */
+bool rt__gc(rt_g *gp);
+void rt__scanstack(rt_g *gp);
+void rt__mquiesce(rt_g *master);
+void rt__quiesce(rt_g *master);
+void rt__markroot(void);
+void rt__gcmarktermination(bool stragglers);
+
+#endif /* RT_RUNTIME_H */

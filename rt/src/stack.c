@@ -1,0 +1,169 @@
+/*
+ * stack.c - goroutine stacks: the prologue's slow path (newstack), which
+ * takes preemption requests and grows stacks by copying, and shrinking at
+ * scan time.
+ *
+ * A stack is an array of slots; it grows down: slots [sp, stacksize) are
+ * in use. The current frame is [sp, sp + framen); above it, at sp +
+ * framen, a header slot holds the size of the caller's frame. Copying moves the used part to the top of a new array;
+ * indices measured from the top do not change, so no slot needs fixing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+/* rt__stackinit gives a new or reused G an empty stack with a base frame
+ * of `frame` slots. */
+void rt__stackinit(rt_g *gp, uint32_t frame)
+{
+    uint32_t size = RT_STACK_MIN;
+
+    while (size < frame + RT_STACK_GUARD + 1)
+        size *= 2;
+    if (gp->stack == NULL || gp->stacksize != size) {
+        free(gp->stack);
+        gp->stack = malloc(size * sizeof *gp->stack);
+        if (gp->stack == NULL)
+            rt__throw("rt.nomem", gp, "out of memory for a stack");
+        gp->stacksize = size;
+    }
+    memset(gp->stack, 0, size * sizeof *gp->stack);
+    gp->sp = size - frame;
+    gp->framen = frame;
+    gp->depth = 0;
+    gp->stackguard = RT_STACK_GUARD;
+    rt__store64(&gp->stackguard0, RT_STACK_GUARD, memory_order_relaxed);
+}
+
+/*
+ * rt__copystack moves gp's stack to a new array of newsize slots. Unless
+ * the caller holds gp's scan bit (claimed: shrinking at scan time), gp
+ * must be in Gwaiting (newstack) and moves through Gcopystack around the
+ * move, claimed before anything moves (invariant 6).
+ */
+void rt__copystack(rt_g *gp, uint32_t newsize, bool claimed)
+{
+    uint32_t used = gp->stacksize - gp->sp, oldsize = gp->stacksize;
+    rt_slot *ns;
+
+    if (newsize < used + RT_STACK_GUARD || newsize > RT_STACK_MAX)
+        rt__throw("stack.size", gp, "copystack: bad new size %u (used %u)",
+                  newsize, used);
+    if (!claimed)
+        rt__casgstatus(gp, RT_G_WAITING, RT_G_COPYSTACK);
+    ns = malloc(newsize * sizeof *ns);
+    if (ns == NULL)
+        rt__throw("rt.nomem", gp, "out of memory for a stack");
+    memset(ns, 0, (newsize - used) * sizeof *ns);
+    memcpy(ns + newsize - used, gp->stack + gp->sp, used * sizeof *ns);
+    /* Poison the old contents in every build: a stale reader sees junk
+     * rather than a plausible stack. */
+    memset(gp->stack, 0xA5, oldsize * sizeof *ns);
+    free(gp->stack);
+    gp->stack = ns;
+    gp->stacksize = newsize;
+    gp->sp = newsize - used;
+    rt__event(RT_EV_COPY, gp, oldsize, newsize, "copystack");
+    if (!claimed)
+        rt__casgstatus(gp, RT_G_COPYSTACK, RT_G_WAITING);
+}
+
+/*
+ * rt__shrinkstack halves gp's stack if it uses less than a quarter of it.
+ * The caller holds gp's scan bit, gp is not in a system call (Go does not
+ * move a stack a syscall may be using), and gp is not the caller's own G.
+ */
+void rt__shrinkstack(rt_g *gp)
+{
+    uint32_t used = gp->stacksize - gp->sp;
+    uint32_t s = rt__readgstatus(gp);
+
+    if (s != RT_G_SCANRUNNABLE && s != RT_G_SCANWAITING)
+        return;
+    if (gp->stacksize <= RT_STACK_MIN || used >= gp->stacksize / 4)
+        return;
+    rt__copystack(gp, gp->stacksize / 2, true);
+    rt__statadd(&rt__rt.stats[ST_SHRINKS], 1);
+}
+
+/*
+ * selfscan does gp's GC work at its own preemption point (preemptscan),
+ * claiming its own scan bit first (the seed did not: defect S3). gp is in
+ * Gwaiting. If another actor holds the claim, it does the work; wait for
+ * it to finish.
+ */
+static void selfscan(rt_g *gp)
+{
+    int i;
+
+    for (i = 0;; i++) {
+        if (rt__load32(&gp->gcworkdone, memory_order_acquire))
+            return;
+        if (rt__castogscanstatus(gp, RT_G_WAITING, RT_G_SCANWAITING)) {
+            if (!rt__load32(&gp->gcworkdone, memory_order_acquire)) {
+                rt__gcphasework(gp);
+                rt__getm()->selfscans++;
+            }
+            rt__casfromgscanstatus(gp, RT_G_SCANWAITING, RT_G_WAITING);
+            return;
+        }
+        if (i < 16)
+            rt__procyield(10);
+        else
+            rt__osyield();
+    }
+}
+
+/*
+ * rt__morestack is the prologue's slow path (Go's newstack) for a CALL
+ * needing `need` slots. Returns true when the CALL may proceed (the stack
+ * has room), false when gp must yield (a preemption was taken: the caller
+ * returns RT_SW_PREEMPT and the CALL runs again when gp is rescheduled).
+ */
+bool rt__morestack(rt_g *gp, uint32_t need)
+{
+    rt_m *mp = rt__getm();
+    uint64_t guard = rt__load64(&gp->stackguard0, memory_order_relaxed);
+    uint32_t newsize;
+
+    rt__event(RT_EV_NEWSTACK, gp, guard == RT_STACK_PREEMPT, need,
+              "newstack");
+    /* Enter newstack: the G is stopped in the runtime. Gwaiting lets the
+     * GC claim it while we decide. */
+    rt__casgstatus(gp, RT_G_RUNNING, RT_G_WAITING);
+    if (guard == RT_STACK_PREEMPT) {
+        /* Be conservative about where we preempt: not while the M holds
+         * runtime locks (defect S4 ran the scan before this check). */
+        if (mp->locks > 0 || mp->p == NULL) {
+            rt__store64(&gp->stackguard0, gp->stackguard,
+                        memory_order_relaxed);
+            rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
+            return true;
+        }
+        if (rt__load32(&gp->preemptscan, memory_order_acquire)) {
+            selfscan(gp);
+            rt__store32(&gp->preemptscan, 0, memory_order_release);
+            rt__store32(&gp->preempt, 0, memory_order_release);
+            rt__store64(&gp->stackguard0, gp->stackguard,
+                        memory_order_relaxed);
+            rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
+            return true; /* resume: the CALL re-runs its check */
+        }
+        /* A plain preemption: yield. */
+        rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
+        mp->preemptions++;
+        return false;
+    }
+    /* A real overflow: grow by copying to twice the size, or more. */
+    newsize = gp->stacksize * 2;
+    while (newsize - (gp->stacksize - gp->sp) < need + RT_STACK_GUARD)
+        newsize *= 2;
+    if (newsize > RT_STACK_MAX)
+        rt__throw("stack.overflow", gp, "stack overflow: %u slots",
+                  newsize);
+    rt__copystack(gp, newsize, false);
+    mp->grows++;
+    rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
+    return true;
+}

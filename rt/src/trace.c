@@ -1,0 +1,152 @@
+/*
+ * trace.c - the event trace (a ring buffer of the last events), the throw
+ * that ends a run on a broken invariant, and the G dumps in its report.
+ *
+ * Events are numbered by one atomic sequence counter; in sim that order is
+ * the order of execution, in threads it is one valid linearization.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "runtime.h"
+
+enum { RING = 4096 }; /* events kept: enough for a report's timeline */
+
+typedef struct rt_event {
+    uint64_t seq;
+    uint32_t m, g;
+    uint32_t kind, from, to;
+    const char *fn;
+} rt_event;
+
+static rt_event ring[RING];
+static _Atomic uint64_t seqgen;
+static rt_throw_hook throwhook;
+static _Atomic uint32_t throwing;
+
+static const char *const evname[RT_EV__COUNT] = {
+    "status", "claim", "release", "scan", "preemptreq", "newstack", "copy",
+    "park",   "ready", "syscall", "phase", "stw",       "work",
+};
+
+/* rt__traceinit empties the trace for a new run. */
+void rt__traceinit(void)
+{
+    atomic_store(&seqgen, 0);
+    atomic_store(&throwing, 0);
+}
+
+/* rt__event appends an event. Relaxed: the sequence number only orders
+ * events in the report, and the slot it names is ours alone. */
+void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
+               const char *fn)
+{
+    uint64_t seq = atomic_fetch_add_explicit(&seqgen, 1,
+                                             memory_order_relaxed);
+    rt_event *e = &ring[seq % RING];
+
+    e->seq = seq;
+    e->m = rt__os_curid();
+    e->g = gp != NULL ? gp->goid : 0;
+    e->kind = kind;
+    e->from = from;
+    e->to = to;
+    e->fn = fn;
+}
+
+/* fmtval renders an event's from/to: statuses by name, else numbers. */
+static const char *fmtval(char *buf, size_t n, uint32_t kind, uint32_t v)
+{
+    if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM || kind == RT_EV_RELEASE)
+        return rt__gstatusname(v);
+    snprintf(buf, n, "%u", v);
+    return buf;
+}
+
+/* rt__traceprint prints the last `last` events, one line each, in fixed
+ * columns: sequence, M, G, kind, from, to, function. */
+void rt__traceprint(FILE *f, uint32_t last)
+{
+    uint64_t end = atomic_load(&seqgen), i;
+    char a[16], b[16];
+
+    if (last > RING)
+        last = RING;
+    i = end > last ? end - last : 0;
+    fprintf(f, "%8s %3s %6s %-10s %-14s %-14s %s\n", "seq", "m", "g", "event",
+            "from", "to", "by");
+    for (; i < end; i++) {
+        rt_event *e = &ring[i % RING];
+        if (e->seq != i)
+            continue; /* overwritten or being written */
+        fprintf(f, "%8llu %3u %6u %-10s %-14s %-14s %s\n",
+                (unsigned long long)e->seq, e->m, e->g, evname[e->kind],
+                fmtval(a, sizeof a, e->kind, e->from),
+                fmtval(b, sizeof b, e->kind, e->to), e->fn ? e->fn : "");
+    }
+}
+
+/* rt__dumpg prints gp's state: status, M, stack bounds and flags. */
+void rt__dumpg(FILE *f, rt_g *gp)
+{
+    if (gp == NULL)
+        return;
+    fprintf(f,
+            "  g %u: status=%s(0x%x) m=%d prog=%u pc=%u stack=[%u,%u) "
+            "size=%u depth=%u stackguard0=%s preempt=%u preemptscan=%u "
+            "gcworkdone=%u scans=%u\n",
+            gp->goid, rt__gstatusname(rt__readgstatus(gp)),
+            rt__readgstatus(gp), gp->m ? (int)gp->m->id : -1, gp->prog,
+            gp->pc, gp->sp, gp->stacksize, gp->stacksize, gp->depth,
+            atomic_load(&gp->stackguard0) == RT_STACK_PREEMPT ? "StackPreempt"
+                                                              : "normal",
+            atomic_load(&gp->preempt), atomic_load(&gp->preemptscan),
+            atomic_load(&gp->gcworkdone), gp->scancount);
+}
+
+/* rt__dumpallg prints every G in allgs. */
+void rt__dumpallg(FILE *f)
+{
+    uint32_t i, n = rt__allglen();
+
+    for (i = 0; i < n; i++)
+        rt__dumpg(f, rt__allg(i));
+}
+
+void rt_set_throw_hook(rt_throw_hook hook)
+{
+    throwhook = hook;
+}
+
+/*
+ * rt__throw reports a broken invariant and ends the run: the rule id, the
+ * message, the G, every G, the last events. Then the throw hook, or
+ * abort(). Only the first throw reports; a second one (another M hitting
+ * the fallout) just waits to be killed. Never returns.
+ */
+void rt__throw(const char *rule, rt_g *gp, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (atomic_exchange(&throwing, 1) != 0) {
+        for (;;)
+            rt__osyield();
+    }
+    fprintf(stderr, "gstorm: violation [%s]: ", rule);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    if (gp != NULL) {
+        fprintf(stderr, "the goroutine:\n");
+        rt__dumpg(stderr, gp);
+    }
+    fprintf(stderr, "all goroutines:\n");
+    rt__dumpallg(stderr);
+    fprintf(stderr, "last events:\n");
+    rt__traceprint(stderr, 40);
+    fflush(stderr);
+    if (throwhook != NULL)
+        throwhook(rule);
+    abort();
+}

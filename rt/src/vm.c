@@ -1,0 +1,210 @@
+/*
+ * vm.c - the goroutine VM: runs a G's program on its M until the G must
+ * switch out (park, yield, preemption, exit, quiesce, a slow syscall
+ * exit), and returns why, as Go's mcall hands a function to g0.
+ *
+ * Every operand is taken modulo its range, so every program runs. The
+ * boundary between two instructions is a yield point in sim.
+ */
+#include "runtime.h"
+
+/* Work of one SPIN iteration: a short pause, so that a long SPIN really
+ * keeps its M busy (threads) and is a yield point (sim). */
+enum { SPIN_PAUSES = 4 };
+
+/* slot returns slot s of gp's current frame. */
+static inline rt_slot *slot(rt_g *gp, uint32_t s)
+{
+    return &gp->stack[gp->sp + s % gp->framen];
+}
+
+/* call pushes a frame of n slots after the prologue's stack check.
+ * Returns false when gp must yield first (a preemption was taken). */
+static bool call(rt_g *gp, uint32_t n)
+{
+    uint32_t size = n % RT_MAX_FRAME + 1, need = size + 1, i;
+    uint64_t guard;
+
+    for (;;) {
+        guard = rt__load64(&gp->stackguard0, memory_order_relaxed);
+        if (gp->sp >= need && gp->sp - need >= guard)
+            break;
+        if (!rt__morestack(gp, need))
+            return false;
+    }
+    gp->sp -= need;
+    gp->stack[gp->sp + size] = (rt_slot)gp->framen << 1; /* header */
+    for (i = 0; i < size; i++)
+        gp->stack[gp->sp + i] = 0;
+    gp->framen = size;
+    gp->depth++;
+    return true;
+}
+
+/* ret pops the current frame; in the base frame it does nothing. */
+static void ret(rt_g *gp)
+{
+    uint32_t prev;
+
+    if (gp->depth == 0)
+        return;
+    prev = (uint32_t)(gp->stack[gp->sp + gp->framen] >> 1);
+    gp->sp += gp->framen + 1;
+    gp->framen = prev;
+    gp->depth--;
+}
+
+/* block acquires semaphore c or queues gp on it. Returns true when gp
+ * must park: the semaphore's lock is then held, and park_m drops it once
+ * gp is in Gwaiting, so that a WAKE never sees gp half-parked. */
+static bool block(rt_g *gp, uint32_t c)
+{
+    rt_sema *s = &rt__rt.sema[c % RT_NSEMA];
+
+    rt__lock(&s->lock);
+    if (s->count > 0) {
+        s->count--;
+        rt__unlock(&s->lock);
+        return false;
+    }
+    gp->schedlink = NULL;
+    if (s->tail != NULL)
+        s->tail->schedlink = gp;
+    else
+        s->head = gp;
+    s->tail = gp;
+    gp->waitsema = c % RT_NSEMA;
+    return true;
+}
+
+/* wake releases semaphore c: readies its first waiter, or counts. */
+static void wake(uint32_t c)
+{
+    rt_sema *s = &rt__rt.sema[c % RT_NSEMA];
+    rt_g *gp;
+
+    rt__lock(&s->lock);
+    gp = s->head;
+    if (gp == NULL) {
+        s->count++;
+        rt__unlock(&s->lock);
+        return;
+    }
+    s->head = gp->schedlink;
+    if (s->head == NULL)
+        s->tail = NULL;
+    gp->schedlink = NULL;
+    rt__unlock(&s->lock);
+    rt__ready(gp);
+}
+
+/* rt__vmrun runs gp (Grunning, on this M) until it must switch out. */
+rt_switch rt__vmrun(rt_g *gp)
+{
+    rt_runtime *r = &rt__rt;
+    rt_m *mp = rt__getm();
+    const rt_prog *pr = &r->sc->progs[gp->prog];
+    rt_instr in;
+    rt_obj *o;
+    rt_slot v, old;
+
+    for (;;) {
+        RT__YP(RT_YP_OP);
+        /* A SPIN in progress: no preemption point inside it. */
+        while (gp->spin > 0) {
+            gp->spin--;
+            rt__procyield(SPIN_PAUSES);
+        }
+        if (gp->pc >= pr->nins)
+            return RT_SW_EXIT;
+        in = pr->ins[gp->pc];
+        mp->ops++;
+        switch (in.op % RT_OP__COUNT) {
+        case RT_OP_NOP:
+            break;
+        case RT_OP_CALL:
+            if (!call(gp, in.a))
+                return RT_SW_PREEMPT; /* pc stays: the CALL runs again */
+            break;
+        case RT_OP_RET:
+            ret(gp);
+            break;
+        case RT_OP_NEW:
+            *slot(gp, in.a) = rt__alloc();
+            break;
+        case RT_OP_MOV:
+            *slot(gp, in.a) = *slot(gp, in.b);
+            break;
+        case RT_OP_LOAD:
+            o = rt__deref(gp, *slot(gp, in.b), "LOAD");
+            if (o != NULL)
+                *slot(gp, in.a) = rt__load64(&o->fields[in.c % RT_NFIELDS],
+                                             memory_order_relaxed);
+            break;
+        case RT_OP_STORE:
+            o = rt__deref(gp, *slot(gp, in.a), "STORE");
+            if (o != NULL) {
+                v = *slot(gp, in.c);
+                old = rt__load64(&o->fields[in.b % RT_NFIELDS],
+                                 memory_order_relaxed);
+                rt__writebarrier(old, v);
+                rt__store64(&o->fields[in.b % RT_NFIELDS], v,
+                            memory_order_relaxed);
+            }
+            break;
+        case RT_OP_USE:
+            o = rt__deref(gp, *slot(gp, in.a), "USE");
+            if (o != NULL) /* touch it: ASan sees a swept object here */
+                (void)rt__load64(&o->fields[0], memory_order_relaxed);
+            break;
+        case RT_OP_BLOCK:
+            if (block(gp, in.a)) {
+                gp->pc++;
+                mp->parks++;
+                return RT_SW_PARK;
+            }
+            break;
+        case RT_OP_WAKE:
+            wake(in.a);
+            break;
+        case RT_OP_SYSCALL:
+            gp->pc++;
+            mp->syscalls++;
+            rt__event(RT_EV_SYSCALL, gp, in.a, 0, "entersyscall");
+            rt__entersyscall(gp);
+            rt__syscall_block((int64_t)in.a * (int64_t)r->opt.tick_ns);
+            if (!rt__exitsyscall(gp))
+                return RT_SW_SYSEXIT;
+            continue;
+        case RT_OP_YIELD:
+            gp->pc++;
+            return RT_SW_GOSCHED;
+        case RT_OP_SPIN:
+            gp->spin = in.a;
+            break;
+        case RT_OP_GO:
+            rt__newproc((uint16_t)(in.a % r->sc->nprogs), *slot(gp, in.b));
+            break;
+        case RT_OP_GC:
+            gp->pc++;
+            if (rt__gc(gp))
+                return RT_SW_QUIESCE;
+            continue;
+        case RT_OP_EXIT:
+            return RT_SW_EXIT;
+        case RT_OP_GSET:
+            v = *slot(gp, in.b);
+            old = rt__load64(&r->globals[in.a % RT_NGLOBALS],
+                             memory_order_relaxed);
+            rt__writebarrier(old, v);
+            rt__store64(&r->globals[in.a % RT_NGLOBALS], v,
+                        memory_order_relaxed);
+            break;
+        case RT_OP_GGET:
+            *slot(gp, in.a) = rt__load64(&r->globals[in.b % RT_NGLOBALS],
+                                         memory_order_relaxed);
+            break;
+        }
+        gp->pc++;
+    }
+}

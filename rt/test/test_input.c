@@ -1,0 +1,693 @@
+/*
+ * test_input.c - the binary forms (input.c): the total decoder on known
+ * and random bytes, encode/decode round trips, strict loading of gstorm
+ * files (version, truncation, damage) and atomic saving.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "rt.h"
+#include "test.h"
+
+static rt_scenario *newsc(void)
+{
+    rt_scenario *sc = calloc(1, sizeof *sc);
+
+    CHECK(sc != NULL);
+    return sc;
+}
+
+/* rnd is xorshift64*: deterministic, so a failure reproduces. */
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+static int zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+
+    /* Each byte equals the next and the first is 0: libc does the loop. */
+    return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
+}
+
+/*
+ * within checks every field of a decoded scenario against the raw
+ * format's bounds (input.h), including the spawn DAG and budget.
+ */
+static void within(const rt_scenario *sc)
+{
+    uint32_t w[RT__INPUT_MAX_PROGS], i, j, total = 0;
+
+    CHECK(sc->nthreads >= 1 && sc->nthreads <= RT__INPUT_MAX_THREADS);
+    CHECK(sc->nprocs >= 1 && sc->nprocs <= RT__INPUT_MAX_PROCS);
+    CHECK_LE(sc->gcmode, RT_GC_CONC);
+    CHECK(sc->heapcap >= 16 && sc->heapcap <= 4096);
+    CHECK_EQ(sc->heapcap % 16, 0);
+    CHECK(sc->nprogs >= 1 && sc->nprogs <= RT__INPUT_MAX_PROGS);
+    CHECK(sc->nstart >= 1 && sc->nstart <= RT__INPUT_MAX_START);
+    for (i = sc->nprogs; i-- > 0;) {
+        const rt_prog *pr = &sc->progs[i];
+        CHECK(pr->frame >= 1 && pr->frame <= RT__INPUT_MAX_FRAME);
+        CHECK_LE(pr->nins, RT__INPUT_MAX_INSTRS);
+        w[i] = 1;
+        for (j = 0; j < pr->nins; j++) {
+            const rt_instr *in = &pr->ins[j];
+            int n = rt_opnargs(in->op);
+            CHECK_LT(in->op, RT_OP__COUNT);
+            CHECK_EQ(in->pad, 0);
+            CHECK(n >= 1 || in->a == 0);
+            CHECK(n >= 2 || in->b == 0);
+            CHECK(n >= 3 || in->c == 0);
+            switch (in->op) {
+            case RT_OP_CALL:
+                CHECK_LT(in->a, 64);
+                break;
+            case RT_OP_BLOCK:
+            case RT_OP_WAKE:
+                CHECK_LT(in->a, RT_NSEMA);
+                break;
+            case RT_OP_SYSCALL:
+                CHECK_LT(in->a, 16);
+                break;
+            case RT_OP_SPIN:
+                CHECK_EQ(in->a % 16, 0);
+                CHECK_LE(in->a, 255 * 16);
+                break;
+            case RT_OP_GO:
+                CHECK_GT(in->a, i); /* a later program: spawns are a DAG */
+                CHECK_LT(in->a, sc->nprogs);
+                CHECK_LE(in->b, 255);
+                w[i] += w[in->a];
+                break;
+            case RT_OP_LOAD:
+                CHECK_LT(in->c, RT_NFIELDS);
+                break;
+            case RT_OP_STORE:
+                CHECK_LT(in->b, RT_NFIELDS);
+                break;
+            case RT_OP_GSET:
+                CHECK_LT(in->a, RT_NGLOBALS);
+                break;
+            case RT_OP_GGET:
+                CHECK_LT(in->b, RT_NGLOBALS);
+                break;
+            }
+        }
+        CHECK_LE(w[i], RT__INPUT_MAX_GS);
+        CHECK(zero(&pr->ins[pr->nins],
+                   (RT_MAX_INSTRS - pr->nins) * sizeof(rt_instr)));
+    }
+    for (i = 0; i < sc->nstart; i++) {
+        CHECK_LT(sc->start[i], sc->nprogs);
+        total += w[sc->start[i]];
+    }
+    CHECK_LE(total, RT__INPUT_MAX_GS);
+    CHECK(zero(&sc->start[sc->nstart],
+               (RT_MAX_START - sc->nstart) * sizeof sc->start[0]));
+    CHECK(zero(&sc->progs[sc->nprogs],
+               (RT_MAX_PROGS - sc->nprogs) * sizeof(rt_prog)));
+}
+
+/*
+ * reencode checks decode(encode(sc, sched)) == (sc, sched) and returns
+ * the encoded bytes (caller frees) and their length in *n.
+ */
+static uint8_t *reencode(const rt_scenario *sc, const uint8_t *sched,
+                         size_t schedlen, size_t *n)
+{
+    rt_scenario *back = newsc();
+    const uint8_t *s2;
+    size_t len = rt__input_encode(sc, sched, schedlen, NULL, 0), l2;
+    uint8_t *buf = malloc(len ? len : 1);
+    char why[256] = "";
+
+    if (len == 0) {
+        rt__input_representable(sc, why, sizeof why);
+        test__fail(__FILE__, __LINE__, "not representable: %s", why);
+    }
+    CHECK(buf != NULL);
+    CHECK_EQ(rt__input_encode(sc, sched, schedlen, buf, len), len);
+    CHECK_EQ(rt__input_decode(buf, len, back, &s2, &l2), RT_OK);
+    CHECK(memcmp(sc, back, sizeof *sc) == 0);
+    CHECK_EQ(l2, schedlen);
+    CHECK(schedlen == 0 || memcmp(s2, sched, schedlen) == 0);
+    free(back);
+    *n = len;
+    return buf;
+}
+
+TEST(input, decode_empty)
+{
+    rt_scenario *sc = newsc();
+    const uint8_t *sched = (const uint8_t *)"x";
+    size_t schedlen = 99;
+
+    memset(sc, 0xEE, sizeof *sc);
+    CHECK_EQ(rt__input_decode(NULL, 0, sc, &sched, &schedlen), RT_OK);
+    /* The defaults of rt_scenario_default, one empty program started. */
+    CHECK_EQ(sc->nthreads, 4);
+    CHECK_EQ(sc->nprocs, 2);
+    CHECK_EQ(sc->gcmode, RT_GC_CONC);
+    CHECK_EQ(sc->heapcap, 4096);
+    CHECK_EQ(sc->nprogs, 1);
+    CHECK_EQ(sc->progs[0].nins, 0);
+    CHECK_EQ(sc->progs[0].frame, 4);
+    CHECK_EQ(sc->nstart, 1);
+    CHECK_EQ(sc->start[0], 0);
+    CHECK_EQ(schedlen, 0);
+    CHECK(sched == NULL);
+    within(sc);
+    free(sc);
+}
+
+/* Known bytes give exactly the documented fields. */
+TEST(input, decode_known)
+{
+    static const uint8_t in[] = {
+        9,   /* threads 1 + 9 % 8 = 2 */
+        6,   /* procs 1 + 6 % 4 = 3 */
+        4,   /* gc 4 % 3 = quiesce */
+        9,   /* heap 16 * 10 = 160 */
+        10,  /* nprogs 1 + 10 % 8 = 3 */
+        /* program 0 */
+        4 + 65, 17, /* 4 instructions (69 % 65), frame 1 + 17 % 16 = 2 */
+        RT_OP_GO, 3, 200, 77,            /* GO 1 + 3 % 2 = 2, slot 200 */
+        RT_OP_LOAD + 18, 5, 6, 7,        /* LOAD 5 6 1 (op 23 % 18) */
+        RT_OP_SPIN, 3, 1, 1,             /* SPIN 48 */
+        RT_OP_STORE, 1, 3, 2,            /* STORE 1 1 2 */
+        /* program 1 */
+        3, 0,                            /* 3 instructions, frame 1 */
+        RT_OP_CALL, 200, 0, 0,           /* CALL 200 % 64 = 8 */
+        RT_OP_SYSCALL, 35, 0, 0,         /* SYSCALL 35 % 16 = 3 */
+        RT_OP_GGET, 4, 13, 9,            /* GGET 4 5 */
+        /* program 2 (the last) */
+        2, 15,                           /* 2 instructions, frame 16 */
+        RT_OP_GO, 1, 2, 3,               /* no later program: NOP */
+        RT_OP_BLOCK, 12, 5, 5,           /* BLOCK 4 */
+        17,                              /* nstart 1 + 17 % 16 = 2 */
+        5, 1,                            /* start 5 % 3 = 2, then 1 */
+        0xAA, 0xBB, 0xCC,                /* the schedule */
+    };
+    rt_scenario *sc = newsc();
+    const uint8_t *sched;
+    size_t schedlen, n;
+    const rt_prog *p;
+
+    CHECK_EQ(rt__input_decode(in, sizeof in, sc, &sched, &schedlen), RT_OK);
+    CHECK_EQ(sc->nthreads, 2);
+    CHECK_EQ(sc->nprocs, 3);
+    CHECK_EQ(sc->gcmode, RT_GC_QUIESCE);
+    CHECK_EQ(sc->heapcap, 160);
+    CHECK_EQ(sc->nprogs, 3);
+    p = &sc->progs[0];
+    CHECK_EQ(p->nins, 4);
+    CHECK_EQ(p->frame, 2);
+    CHECK(memcmp(&p->ins[0], &(rt_instr){RT_OP_GO, 0, 2, 200, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK(memcmp(&p->ins[1], &(rt_instr){RT_OP_LOAD, 0, 5, 6, 1},
+                 sizeof(rt_instr)) == 0);
+    CHECK(memcmp(&p->ins[2], &(rt_instr){RT_OP_SPIN, 0, 48, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK(memcmp(&p->ins[3], &(rt_instr){RT_OP_STORE, 0, 1, 1, 2},
+                 sizeof(rt_instr)) == 0);
+    p = &sc->progs[1];
+    CHECK_EQ(p->nins, 3);
+    CHECK_EQ(p->frame, 1);
+    CHECK(memcmp(&p->ins[0], &(rt_instr){RT_OP_CALL, 0, 8, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK(memcmp(&p->ins[1], &(rt_instr){RT_OP_SYSCALL, 0, 3, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK(memcmp(&p->ins[2], &(rt_instr){RT_OP_GGET, 0, 4, 5, 0},
+                 sizeof(rt_instr)) == 0);
+    p = &sc->progs[2];
+    CHECK_EQ(p->nins, 2);
+    CHECK_EQ(p->frame, 16);
+    CHECK(memcmp(&p->ins[0], &(rt_instr){RT_OP_NOP, 0, 0, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK(memcmp(&p->ins[1], &(rt_instr){RT_OP_BLOCK, 0, 4, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK_EQ(sc->nstart, 2);
+    CHECK_EQ(sc->start[0], 2);
+    CHECK_EQ(sc->start[1], 1);
+    CHECK_EQ(schedlen, 3);
+    CHECK(sched == in + sizeof in - 3);
+    within(sc);
+    free(reencode(sc, sched, schedlen, &n));
+    free(sc);
+}
+
+/* Data that ends inside a program: the rest takes defaults. */
+TEST(input, decode_truncated)
+{
+    static const uint8_t in[] = {0, 0, 0, 0, 1, /* 2 programs */
+                                 10, 1,         /* 10 instructions */
+                                 RT_OP_NEW, 7, 0, 0, RT_OP_MOV, 3};
+    rt_scenario *sc = newsc();
+    size_t schedlen;
+
+    CHECK_EQ(rt__input_decode(in, sizeof in, sc, NULL, &schedlen), RT_OK);
+    CHECK_EQ(sc->nprogs, 2);
+    CHECK_EQ(sc->progs[0].nins, 2); /* the data ends in the second one */
+    CHECK(memcmp(&sc->progs[0].ins[1], &(rt_instr){RT_OP_MOV, 0, 3, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK_EQ(sc->progs[1].nins, 0);
+    CHECK_EQ(sc->progs[1].frame, 4);
+    CHECK_EQ(sc->nstart, 1);
+    CHECK_EQ(schedlen, 0);
+    within(sc);
+    free(sc);
+}
+
+/* A GO chain past the spawn budget is cut; so are extra starts. */
+TEST(input, decode_budget)
+{
+    uint8_t in[5 + 8 * 66 + 17], *p = in;
+    rt_scenario *sc = newsc();
+    int i, j;
+
+    *p++ = 0, *p++ = 0, *p++ = 0, *p++ = 0, *p++ = 7; /* 8 programs */
+    for (i = 0; i < 8; i++) {
+        *p++ = 16, *p++ = 0; /* 16 instructions */
+        for (j = 0; j < 16; j++)
+            *p++ = RT_OP_GO, *p++ = 0, *p++ = 0, *p++ = 0; /* GO i + 1 */
+    }
+    *p++ = 15; /* 16 starts of program 0 */
+    for (j = 0; j < 16; j++)
+        *p++ = 0;
+    CHECK_EQ(rt__input_decode(in, (size_t)(p - in), sc, NULL, NULL), RT_OK);
+    within(sc);
+    /* Program 6 starts program 7 (weight 1) 16 times: weight 17. */
+    CHECK_EQ(sc->progs[6].ins[15].op, RT_OP_GO);
+    /* Program 5: 1 + 7 * 17 = 120; the 8th GO would make 137. */
+    CHECK_EQ(sc->progs[5].ins[6].op, RT_OP_GO);
+    CHECK_EQ(sc->progs[5].ins[7].op, RT_OP_NOP);
+    CHECK_EQ(sc->progs[7].ins[0].op, RT_OP_NOP); /* the last program */
+    CHECK_EQ(sc->nstart, 1); /* program 0 alone fills the budget */
+    free(sc);
+}
+
+TEST(input, fuzz_decode)
+{
+    enum { ROUNDS = 20000, MAXLEN = 4096 };
+    uint8_t *buf = malloc(MAXLEN);
+    rt_scenario *sc = newsc();
+    uint64_t s = 0xC0FFEEull;
+    const uint8_t *sched;
+    size_t len, schedlen, n, j;
+    int i;
+
+    CHECK(buf != NULL);
+    for (i = 0; i < ROUNDS; i++) {
+        len = rnd(&s) % (MAXLEN + 1);
+        if (i % 4 == 0)
+            len %= 64; /* short inputs end inside the header or a program */
+        for (j = 0; j < len; j++)
+            buf[j] = (uint8_t)rnd(&s);
+        /* An exactly sized copy, so ASan sees a read past the end. */
+        uint8_t *copy = malloc(len ? len : 1);
+        CHECK(copy != NULL);
+        memcpy(copy, buf, len);
+        CHECK_EQ(rt__input_decode(copy, len, sc, &sched, &schedlen), RT_OK);
+        within(sc);
+        CHECK_LE(schedlen, len);
+        CHECK(schedlen == 0 || sched + schedlen == copy + len);
+        /* Every decoded scenario is representable and round-trips. */
+        free(reencode(sc, sched, schedlen, &n));
+        free(copy);
+    }
+    free(buf);
+    free(sc);
+}
+
+/* A scenario from the text form, within the bounds, round-trips. */
+TEST(input, roundtrip_text)
+{
+    static const char text[] =
+        "threads 8\nprocs 4\ngc stw\nheap 4096\n"
+        "prog main frame 16\n NEW 0\n GO w 0\n CALL 63\n SPIN 4080\n"
+        " SYSCALL 15\n STORE 255 1 3\n GSET 7 0\n GGET 1 7\n WAKE 7\n"
+        " LOAD 1 0 1\nend\n"
+        "prog w\n BLOCK 7\n USE 0\n EXIT\nend\nstart main x16\n";
+    rt_scenario *sc = newsc();
+    char err[256];
+    size_t n;
+
+    CHECK_EQ(rt_scenario_parse(text, sizeof text - 1, sc, err, sizeof err),
+             RT_OK);
+    free(reencode(sc, (const uint8_t *)"\x01\x02", 2, &n));
+    CHECK_EQ(n, 5 + 2 + 10 * 4 + 2 + 3 * 4 + 1 + 16 + 2);
+    free(sc);
+}
+
+/* One change to a representable scenario, and the reason it gives. */
+static void refuse(void (*change)(rt_scenario *), const char *why)
+{
+    static const uint8_t base[] = {0, 0, 0, 0, 1, 2, 3, RT_OP_GO, 0, 5, 0,
+                                   RT_OP_NEW, 1, 0, 0, 1, 0,
+                                   RT_OP_NOP, 0, 0, 0, 0, 0};
+    rt_scenario *sc = newsc();
+    char got[256];
+
+    rt__input_decode(base, sizeof base, sc, NULL, NULL);
+    CHECK(rt__input_representable(sc, got, sizeof got));
+    change(sc);
+    CHECK_EQ(rt__input_representable(sc, got, sizeof got), 0);
+    CHECK_EQ(rt__input_encode(sc, NULL, 0, NULL, 0), 0);
+    if (strcmp(got, why) != 0)
+        test__fail(__FILE__, __LINE__, "got '%s', want '%s'", got, why);
+    free(sc);
+}
+
+static void many_threads(rt_scenario *sc) { sc->nthreads = 9; }
+static void odd_heap(rt_scenario *sc) { sc->heapcap = 100; }
+static void big_frame(rt_scenario *sc) { sc->progs[1].frame = 17; }
+static void go_back(rt_scenario *sc) { sc->progs[1].ins[0] =
+    (rt_instr){RT_OP_GO, 0, 0, 0, 0}; }
+static void big_slot(rt_scenario *sc) { sc->progs[0].ins[1].a = 256; }
+static void stray(rt_scenario *sc) { sc->progs[0].ins[1].c = 1; }
+static void tail(rt_scenario *sc) { sc->progs[5].frame = 1; }
+static void bad_start(rt_scenario *sc) { sc->start[0] = 2; }
+
+TEST(input, not_representable)
+{
+    refuse(many_threads, "threads 9 is not in 1..8");
+    refuse(odd_heap, "heap 100 is not a multiple of 16 in 16..4096");
+    refuse(big_frame, "program 1 has a frame of 17 (not 1..16)");
+    refuse(go_back, "program 1 instruction 0: GO in the last program (GO "
+                    "may only start a later program)");
+    refuse(big_slot, "program 0 instruction 1: NEW operand 1 is 256, out "
+                     "of the format's range");
+    refuse(stray, "program 0 instruction 1: NEW operand 3 is 1, out of the "
+                  "format's range");
+    refuse(tail, "data past the last program");
+    refuse(bad_start, "start 0 names program 2 of 2");
+}
+
+/* tmpdir makes a fresh directory for file tests. */
+static void tmpdir(char *dir, size_t n)
+{
+    snprintf(dir, n, "/tmp/gstorm-test-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+}
+
+/* slurp reads a whole file into a malloc'd buffer. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = malloc(1 << 16);
+
+    CHECK(f != NULL && buf != NULL);
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+/* nfiles counts the entries of dir other than . and .. */
+static int nfiles(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    CHECK(d != NULL);
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* sample decodes a fixed random input: a scenario and a schedule. */
+static void sample(rt_scenario *sc, const uint8_t **sched, size_t *n)
+{
+    static uint8_t raw[600];
+    uint64_t s = 7;
+    size_t i;
+
+    for (i = 0; i < sizeof raw; i++)
+        raw[i] = (uint8_t)rnd(&s);
+    rt__input_decode(raw, sizeof raw, sc, sched, n);
+}
+
+/* save writes sample() to dir/name and returns the file's bytes. */
+static uint8_t *save(const char *dir, const char *name, const char *meta,
+                     size_t *len)
+{
+    rt_scenario *sc = newsc();
+    const uint8_t *sched;
+    char path[512], err[256];
+    size_t n;
+
+    sample(sc, &sched, &n);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (rt__input_save(path, sc, sched, n, meta, err, sizeof err) != RT_OK)
+        test__fail(__FILE__, __LINE__, "save: %s", err);
+    free(sc);
+    return slurp(path, len);
+}
+
+/* cleanup removes dir/name and dir. */
+static void cleanup(const char *dir, const char *name)
+{
+    char path[512];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    unlink(path);
+    CHECK_EQ(rmdir(dir), 0);
+}
+
+TEST(input, file_roundtrip)
+{
+    rt_scenario *want = newsc(), *got = newsc();
+    const uint8_t *s1, *s2;
+    const char *meta;
+    char dir[64], err[256];
+    size_t n1, n2, len, mlen;
+    uint8_t *file;
+
+    tmpdir(dir, sizeof dir);
+    file = save(dir, "crash-1.gstorm", "checker=scan_owner\nseed=42\n"
+                "strategy=pct", &len);
+    CHECK(memcmp(file, "GSTORM\0\x1a\x01\x00\x01\x00", 12) == 0);
+    sample(want, &s1, &n1);
+    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err),
+             RT_OK);
+    CHECK(memcmp(want, got, sizeof *want) == 0);
+    CHECK_EQ(n1, n2);
+    CHECK(memcmp(s1, s2, n1) == 0);
+    CHECK_EQ(rt__input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
+    CHECK_EQ(mlen, 39);
+    CHECK(memcmp(meta, "checker=scan_owner\nseed=42\nstrategy=pct", 39) == 0);
+    free(file);
+    cleanup(dir, "crash-1.gstorm");
+
+    /* Without metadata: flag 0 and no section. */
+    tmpdir(dir, sizeof dir);
+    file = save(dir, "f", NULL, &len);
+    CHECK_EQ(file[10], 0);
+    CHECK_EQ(rt__input_load(file, len, got, NULL, NULL, err, sizeof err),
+             RT_OK);
+    CHECK(memcmp(want, got, sizeof *want) == 0);
+    CHECK_EQ(rt__input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
+    CHECK(meta == NULL && mlen == 0);
+    free(file);
+    cleanup(dir, "f");
+    free(want);
+    free(got);
+}
+
+/* setcrc rewrites the trailing checksum after a deliberate edit. */
+static uint32_t crc(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    int k;
+
+    while (n-- > 0) {
+        c ^= *p++;
+        for (k = 0; k < 8; k++)
+            c = (c >> 1) ^ (c & 1 ? 0xEDB88320u : 0);
+    }
+    return ~c;
+}
+
+static void setcrc(uint8_t *f, size_t len)
+{
+    uint32_t c = crc(f, len - 4);
+
+    f[len - 4] = (uint8_t)c, f[len - 3] = (uint8_t)(c >> 8);
+    f[len - 2] = (uint8_t)(c >> 16), f[len - 1] = (uint8_t)(c >> 24);
+}
+
+TEST(input, version_mismatch)
+{
+    rt_scenario *sc = newsc();
+    char dir[64], err[256];
+    size_t len;
+    uint8_t *file;
+
+    tmpdir(dir, sizeof dir);
+    file = save(dir, "f", "k=v", &len);
+    file[8] = 2; /* version 2, checksum fixed: only the version is wrong */
+    setcrc(file, len);
+    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+             RT_EVERSION);
+    CHECK(strcmp(err, "format version 2 is not supported (this gstorm "
+                      "reads version 1)") == 0);
+    file[8] = 0, file[9] = 1; /* 256: a byte-order mistake is refused too */
+    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+             RT_EVERSION);
+    CHECK(strstr(err, "version 256 ") != NULL);
+    /* Version is checked before anything else, even a bad checksum. */
+    file[8] = 7, file[9] = 0, file[len - 1] ^= 1;
+    CHECK_EQ(rt__input_load(file, 12, sc, NULL, NULL, err, sizeof err),
+             RT_EVERSION);
+    free(file);
+    cleanup(dir, "f");
+    free(sc);
+}
+
+TEST(input, truncated_file)
+{
+    rt_scenario *sc = newsc();
+    char dir[64], err[256], want[64];
+    size_t len, cut;
+    uint8_t *file;
+
+    tmpdir(dir, sizeof dir);
+    file = save(dir, "f", "seed=1", &len);
+    for (cut = 8; cut < len; cut++) {
+        /* Exactly sized, so ASan catches a read past the cut. */
+        uint8_t *part = malloc(cut);
+        CHECK(part != NULL);
+        memcpy(part, file, cut);
+        CHECK_EQ(rt__input_load(part, cut, sc, NULL, NULL, err, sizeof err),
+                 RT_EINVAL);
+        snprintf(want, sizeof want, "truncated at offset %zu: ", cut);
+        if (strncmp(err, want, strlen(want)) != 0)
+            test__fail(__FILE__, __LINE__, "cut %zu: '%s'", cut, err);
+        free(part);
+    }
+    /* Shorter than the magic: not a gstorm file, a raw input. */
+    CHECK_EQ(rt__input_load(file, 7, sc, NULL, NULL, err, sizeof err), RT_OK);
+    free(file);
+    cleanup(dir, "f");
+    free(sc);
+}
+
+TEST(input, damaged_file)
+{
+    rt_scenario *sc = newsc();
+    char dir[64], err[256];
+    size_t len, i;
+    uint8_t *file, *big;
+
+    tmpdir(dir, sizeof dir);
+    file = save(dir, "f", "seed=1", &len);
+    /* Any flipped bit past the version is refused. */
+    for (i = 10; i < len; i++) {
+        file[i] ^= 0x10;
+        CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+                 RT_EINVAL);
+        file[i] ^= 0x10;
+    }
+    file[len - 5] ^= 1; /* the last metadata byte */
+    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    CHECK(strncmp(err, "checksum mismatch at offset ", 28) == 0);
+    file[len - 5] ^= 1;
+    file[10] = 2; /* a reserved flag */
+    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    CHECK(strcmp(err, "unknown flags 0x2 at offset 10") == 0);
+    file[10] = 1;
+    big = malloc(len + 3);
+    CHECK(big != NULL);
+    memcpy(big, file, len);
+    CHECK_EQ(rt__input_load(big, len + 3, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    snprintf((char *)file, 64, "3 trailing bytes at offset %zu", len);
+    CHECK(strcmp(err, (char *)file) == 0);
+    free(big);
+    free(file);
+    cleanup(dir, "f");
+    free(sc);
+}
+
+TEST(input, raw_load)
+{
+    static const uint8_t raw[] = {1, 2, 0, 4, 0, 1, 0, RT_OP_GC, 0, 0, 0,
+                                  0, 0, 9, 9};
+    rt_scenario *a = newsc(), *b = newsc();
+    const uint8_t *s1, *s2;
+    size_t n1, n2;
+    char err[64];
+
+    CHECK_EQ(rt__input_load(raw, sizeof raw, a, &s1, &n1, err, sizeof err),
+             RT_OK);
+    rt__input_decode(raw, sizeof raw, b, &s2, &n2);
+    CHECK(memcmp(a, b, sizeof *a) == 0);
+    CHECK_EQ(a->progs[0].nins, 1);
+    CHECK_EQ(a->progs[0].ins[0].op, RT_OP_GC);
+    CHECK_EQ(n1, 2);
+    CHECK(s1 == raw + sizeof raw - 2 && s1 == s2);
+    free(a);
+    free(b);
+}
+
+TEST(input, atomic_save)
+{
+    rt_scenario *sc = newsc(), *got = newsc();
+    const uint8_t *sched;
+    char dir[64], path[128], err[256];
+    size_t n, len;
+    uint8_t *file;
+    FILE *f;
+
+    tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/target", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("old contents", f);
+    fclose(f);
+    sample(sc, &sched, &n);
+    CHECK_EQ(rt__input_save(path, sc, sched, n, "a=b\n", err, sizeof err),
+             RT_OK);
+    CHECK_EQ(nfiles(dir), 1); /* no temporary file left behind */
+    file = slurp(path, &len);
+    CHECK(memcmp(file, "GSTORM", 6) == 0);
+    CHECK_EQ(rt__input_load(file, len, got, NULL, NULL, err, sizeof err),
+             RT_OK);
+    CHECK(memcmp(sc, got, sizeof *sc) == 0);
+    free(file);
+
+    /* A refused save leaves the old file and no temporary file. */
+    CHECK_EQ(rt__input_save(path, sc, sched, n, "no equals sign", err,
+                            sizeof err), RT_EINVAL);
+    CHECK(strstr(err, "malformed metadata") != NULL);
+    sc->nthreads = 100;
+    CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err),
+             RT_EINVAL);
+    CHECK(strcmp(err, "cannot save the scenario: threads 100 is not in "
+                      "1..8") == 0);
+    CHECK_EQ(nfiles(dir), 1);
+    sc->nthreads = 2;
+
+    /* A directory that does not exist: RT_EIO naming the path. */
+    snprintf(path, sizeof path, "%s/missing/target", dir);
+    CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err),
+             RT_EIO);
+    CHECK(strstr(err, path) != NULL);
+    CHECK_EQ(nfiles(dir), 1);
+    cleanup(dir, "target");
+    free(sc);
+    free(got);
+}
