@@ -150,6 +150,7 @@ void cli_printstats(FILE *f, const rt_stats *st)
     ROW("syscalls", st->syscalls);
     ROW("P hand-offs in syscalls", st->syscall_handoffs);
     ROW("parks", st->parks);
+    ROW("yields", st->yields);
     ROW("readies", st->readies);
     ROW("steals", st->steals);
     ROW("objects allocated", st->objs_alloc);

@@ -166,6 +166,7 @@ typedef struct rt_stats {
     uint64_t syscalls;        /* system calls */
     uint64_t syscall_handoffs;/* Ps retaken or handed off in a syscall */
     uint64_t parks;           /* goroutines parked */
+    uint64_t yields;          /* YIELDs (gosched) */
     uint64_t readies;         /* goroutines readied */
     uint64_t steals;          /* runs stolen from another P */
     uint64_t objs_alloc;      /* heap objects allocated */
@@ -180,6 +181,8 @@ typedef struct rt_stats {
     uint64_t max_gs;          /* largest allgs */
     uint64_t max_threads;     /* Ms started */
     uint64_t wall_ns;         /* length of the run (virtual in sim) */
+    uint64_t heap_bytes;      /* bytes malloc'd by the run for Gs, Ms,
+                                 stacks and allgs, at its end */
 } rt_stats;
 
 /*

@@ -181,6 +181,7 @@ struct rt_m {
     rt_switch reason;   /* why the VM loop returned */
     /* Statistics kept plainly by the owning M, summed at the end. */
     uint64_t ops, preemptions, selfscans, grows, syscalls, parks, steals;
+    uint64_t yields;
 };
 
 /* A P: the right to run Go code, with a local run queue. */
@@ -228,7 +229,7 @@ typedef struct rt_runtime {
     struct {
         rt_mutex lock;
         rt_g *runqhead, *runqtail; /* global run queue */
-        uint32_t runqsize;
+        _Atomic uint32_t runqsize; /* written under lock, read anywhere */
         rt_m *midle;            /* idle Ms */
         uint32_t nmidle, mcount;
         rt_p *pidle;            /* idle Ps */
@@ -329,6 +330,13 @@ typedef enum rt_evkind {
 void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                const char *fn);
 void rt__traceinit(void);
+/* Status transitions seen (RT_EV_STATUS/CLAIM/RELEASE), cumulative
+ * across runs until rt__transreset: the interleaving-coverage features
+ * and the tests' "every row reached" oracle. */
+bool rt__transseen(uint32_t from, uint32_t to);
+void rt__transreset(void);
+/* Test-only: called by goexit0 with the dying G before it is cleared. */
+extern void (*rt__test_exit_hook)(rt_g *gp);
 void rt__traceprint(FILE *f, uint32_t last);
 _Noreturn void rt__throw(const char *rule, rt_g *gp, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

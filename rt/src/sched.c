@@ -8,6 +8,7 @@
  * local run queue is lock-free (owner puts, anyone takes by CAS on head).
  * P status is atomic: sysmon and stop-the-world CAS it out of Psyscall.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,7 +115,7 @@ static void globrunqput(rt_g *gp)
     else
         r->sched.runqhead = gp;
     r->sched.runqtail = gp;
-    r->sched.runqsize++;
+    rt__xadd32(&r->sched.runqsize, 1);
 }
 
 /* runqput puts gp on p's local queue; when full, half of it moves to the
@@ -204,24 +205,32 @@ static rt_g *runqsteal(rt_p *p, rt_p *p2)
     return batch[n - 1];
 }
 
+/* globrunqsize is the length of the global queue: exact under
+ * sched.lock, a hint without it (relaxed: nothing is read through it). */
+static uint32_t globrunqsize(void)
+{
+    return rt__load32(&rt__rt.sched.runqsize, memory_order_relaxed);
+}
+
 /* globrunqget takes a share of the global queue for p: returns one G and
  * puts up to max-1 more on p's queue. sched.lock held. */
 static rt_g *globrunqget(rt_p *p, uint32_t max)
 {
     rt_runtime *r = &rt__rt;
-    uint32_t n;
+    uint32_t n, size;
     rt_g *gp, *g2;
 
-    if (r->sched.runqsize == 0)
+    size = rt__load32(&r->sched.runqsize, memory_order_relaxed);
+    if (size == 0)
         return NULL;
-    n = r->sched.runqsize / r->nprocs + 1;
-    if (n > r->sched.runqsize)
-        n = r->sched.runqsize;
+    n = size / r->nprocs + 1;
+    if (n > size)
+        n = size;
     if (max > 0 && n > max)
         n = max;
     if (n > RT_RUNQ / 2)
         n = RT_RUNQ / 2;
-    r->sched.runqsize -= n;
+    rt__xadd32(&r->sched.runqsize, -(int32_t)n);
     gp = r->sched.runqhead;
     r->sched.runqhead = gp->schedlink;
     while (--n > 0) {
@@ -314,10 +323,10 @@ static void checkdead(void)
     if (rt__load32(&r->sched.ngalive, memory_order_acquire) == 0 ||
         rt__load32(&r->sched.shutdown, memory_order_acquire))
         return;
-    if (r->sched.runqsize > 0)
+    if (globrunqsize() > 0)
         rt__throw("sched.lostwakeup", r->sched.runqhead,
                   "every M is idle but %u goroutines are on the global "
-                  "run queue", r->sched.runqsize);
+                  "run queue", globrunqsize());
     for (i = 0; i < r->nprocs; i++)
         if (!runqempty(r->allp[i]))
             rt__throw("sched.lostwakeup", NULL,
@@ -480,7 +489,7 @@ static void handoffp(rt_p *p)
 {
     rt_runtime *r = &rt__rt;
 
-    if (!runqempty(p) || r->sched.runqsize > 0) {
+    if (!runqempty(p) || globrunqsize() > 0) {
         startm(p, false);
         return;
     }
@@ -499,7 +508,7 @@ static void handoffp(rt_p *p)
         rt__unlock(&r->sched.lock);
         return;
     }
-    if (r->sched.runqsize > 0) {
+    if (globrunqsize() > 0) {
         rt__unlock(&r->sched.lock);
         startm(p, false);
         return;
@@ -635,7 +644,7 @@ stop:
         rt__unlock(&r->sched.lock);
         goto top;
     }
-    if (r->sched.runqsize > 0) {
+    if (globrunqsize() > 0) {
         gp = globrunqget(p, 0);
         rt__unlock(&r->sched.lock);
         return gp;
@@ -1008,7 +1017,7 @@ void rt__starttheworld(void)
     rt__unlock(&r->sched.lock);
     rt__unlock(&r->worldsema);
     if (rt__load32(&r->sched.npidle, memory_order_acquire) > 0 &&
-        (r->sched.runqsize > 0 || n > 0))
+        (globrunqsize() > 0 || n > 0))
         wakep();
 }
 
@@ -1020,6 +1029,8 @@ static void goexit0(rt_m *mp, rt_g *gp)
 {
     rt_runtime *r = &rt__rt;
 
+    if (rt__test_exit_hook != NULL)
+        rt__test_exit_hook(gp);
     rt__casgstatus(gp, RT_G_RUNNING, RT_G_DEAD);
     rt__store32(&gp->preempt, 0, memory_order_relaxed);
     rt__store32(&gp->preemptscan, 0, memory_order_relaxed);
@@ -1069,6 +1080,8 @@ static void execute(rt_m *mp, rt_g *gp)
         rt__unlock(&s->lock);
         break;
     case RT_SW_GOSCHED:
+        mp->yields++;
+        /* fall through */
     case RT_SW_PREEMPT:
         rt__casgstatus(gp, RT_G_RUNNING, RT_G_RUNNABLE);
         dropg(mp, gp);
@@ -1287,6 +1300,7 @@ static void sumstats(rt_stats *st)
         st->syscalls += mp->syscalls;
         st->parks += mp->parks;
         st->steals += mp->steals;
+        st->yields += mp->yields;
     }
     st->spawns = atomic_load(&r->stats[ST_SPAWNS]);
     st->greuse = atomic_load(&r->stats[ST_GREUSE]);
@@ -1309,6 +1323,7 @@ static void sumstats(rt_stats *st)
     st->max_gs = rt__allglen();
     st->max_threads = r->sched.mcount;
     st->wall_ns = r->out.wall_ns;
+    st->heap_bytes = r->out.heap_bytes;
 }
 
 /* teardown frees every G, M and P of the run. */
@@ -1351,6 +1366,7 @@ int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats)
 {
     rt_runtime *r = &rt__rt;
     uint32_t i;
+    size_t base;
     int rc;
 
     if ((rc = validate(sc, opt)) != RT_OK)
@@ -1386,7 +1402,9 @@ int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats)
     rt__store32(&r->allp[0]->status, RT_P_IDLE, memory_order_relaxed);
     for (i = r->nprocs; i-- > 1;)
         pidleput(r->allp[i]);
+    base = mallinfo2().uordblks;
     rc = rt__os_run((int)opt->backend, opt->sim, rtmain, NULL);
+    r->out.heap_bytes = mallinfo2().uordblks - base;
     if (rc == RT_OK && stats != NULL)
         sumstats(stats);
     teardown();

@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime.h"
 
@@ -22,6 +23,32 @@ typedef struct rt_event {
 static rt_event ring[RING];
 static _Atomic uint64_t seqgen;
 static rt_throw_hook throwhook;
+void (*rt__test_exit_hook)(rt_g *gp);
+
+/* Status values folded to 0..17 (base, then scan forms) for the bitmap. */
+enum { NTRANS = 2 * RT_G_NSTATUS };
+static _Atomic uint8_t transseen[NTRANS][NTRANS];
+
+static uint32_t fold(uint32_t s)
+{
+    uint32_t b = s & ~(uint32_t)RT_G_SCAN;
+
+    if (b >= RT_G_NSTATUS)
+        b = RT_G_NSTATUS - 1;
+    return rt__isscanstatus(s) ? RT_G_NSTATUS + b : b;
+}
+
+/* rt__transseen reports whether from -> to was seen since the reset. */
+bool rt__transseen(uint32_t from, uint32_t to)
+{
+    return atomic_load_explicit(&transseen[fold(from)][fold(to)],
+                                memory_order_relaxed) != 0;
+}
+
+void rt__transreset(void)
+{
+    memset((void *)transseen, 0, sizeof transseen);
+}
 static _Atomic uint32_t throwing;
 
 static const char *const evname[RT_EV__COUNT] = {
@@ -52,6 +79,9 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
     e->from = from;
     e->to = to;
     e->fn = fn;
+    if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM || kind == RT_EV_RELEASE)
+        atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
+                              memory_order_relaxed);
 }
 
 /* fmtval renders an event's from/to: statuses by name, else numbers. */

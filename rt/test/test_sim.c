@@ -171,6 +171,7 @@ struct ctx {
 static struct ctx host, fib;
 static int fib_misaligned = -1;
 static int fib_bad_round, fib_bad_locals;
+static unsigned fib_sse;
 static uint64_t fib_turns;
 
 /* xswitch switches from one raw context to another, with the sanitizer
@@ -186,6 +187,17 @@ static void xswitch(struct ctx *from, struct ctx *to)
     rt__ctx_switch(&from->sp, to->sp);
 #ifdef T_ASAN
     __sanitizer_finish_switch_fiber(from->fake, NULL, NULL);
+#endif
+}
+
+/* sse_round returns the SSE rounding mode (MXCSR bits 13-14), which
+   fegetround does not read: glibc reads only the x87 control word. */
+static unsigned sse_round(void)
+{
+#if defined(__x86_64__)
+    return (__builtin_ia32_stmxcsr() >> 13) & 3;
+#else
+    return 0;
 #endif
 }
 
@@ -210,12 +222,13 @@ static void pingpong_fn(void *arg)
        pointer, pushed first, is 16-byte aligned. */
     fib_misaligned = (int)((uintptr_t)__builtin_frame_address(0) % 16);
     fesetround(FE_DOWNWARD);
+    fib_sse = sse_round();
     for (i = 0; i < 16; i++)
         keep[i] = (uint64_t)arg * 31 + i;
     for (;;) {
         fib_turns++;
         xswitch(&fib, &host);
-        if (fegetround() != FE_DOWNWARD)
+        if (fegetround() != FE_DOWNWARD || sse_round() != fib_sse)
             fib_bad_round++;
         for (i = 0; i < 16; i++)
             if (keep[i] != (uint64_t)arg * 31 + i)
@@ -229,6 +242,7 @@ TEST(sim, switch_pingpong)
     void *stk = mmap(NULL, len, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uint64_t i, n = 10000;
+    unsigned host_sse;
 
     CHECK(stk != MAP_FAILED);
     fib.lo = stk;
@@ -239,6 +253,7 @@ TEST(sim, switch_pingpong)
 #endif
     fib.sp = rt__ctx_make((char *)stk + len, pingpong_fn, (void *)7);
     fesetround(FE_TONEAREST);
+    host_sse = sse_round();
     for (i = 0; i < n; i++) {
         /* Locals live across the switch: at -O2 they sit in callee-saved
            registers, which the fiber's own code also uses. */
@@ -246,11 +261,15 @@ TEST(sim, switch_pingpong)
         xswitch(&host, &fib);
         CHECK_EQ(a + b + c + d, i * 3 + (i ^ 0x55) + i * 7 + 1 + ~i);
         CHECK_EQ(fegetround(), FE_TONEAREST);
+        CHECK_EQ(sse_round(), host_sse);
     }
     CHECK_EQ(fib_turns, n);
     CHECK_EQ(fib_misaligned, 0);
     CHECK_EQ(fib_bad_round, 0);
     CHECK_EQ(fib_bad_locals, 0);
+#if defined(__x86_64__)
+    CHECK_NE(fib_sse, host_sse); /* the fiber did change its own mode */
+#endif
 #ifdef T_TSAN
     __tsan_destroy_fiber(fib.tsan);
 #endif
