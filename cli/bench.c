@@ -1,12 +1,630 @@
 /*
- * bench.c - `gstorm bench`: placeholder until the benchmark lands.
+ * bench.c - `gstorm bench`: measured numbers for rt, printed as Markdown
+ * tables. It is a command, not a test: it prints what it measured and
+ * whether each target is met, and fails only when a run fails.
+ *
+ *   quiesce  cost of one quiesce pass per goroutine, 1k to 100k parked Gs
+ *   vm       VM instructions per second on 1 and 2 Ps
+ *   mem      bytes malloc'd per goroutine (G, stack, allgs entry)
+ *   switch   the sim's context switch vs swapcontext vs a thread baton
+ *            (rt/src/os/bench_switch.c)
+ *
+ * Every scenario is built here in memory, so the benchmark needs no files
+ * and its shape is fixed by the code below.
  */
-#include "cli.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+#include "cli.h"
+#include "runtime.h"
+
+/* In rt/src/os/bench_switch.c; internal to rt, so not in rt.h. */
+extern int rt__bench_switch(FILE *out, uint64_t iters);
+extern int rt__bench_sim_steps(FILE *out);
+
+enum {
+    /* Runs per measured size; the median is reported, so that one run
+     * disturbed by the machine does not move the figure. */
+    REPS = 3,
+    REPS_QUICK = 1,
+    /* A quiesce pass over 1k Gs takes well under a millisecond, so a
+     * size gets at least REPS_GS / n runs (made odd, at most MAX_REPS):
+     * about as many Gs measured for a small size as for a large one. */
+    REPS_GS = 10000,
+    MAX_REPS = 11,
+    /* Threads backend shape of every run: 2 Ps (the default scenario's)
+     * and spare Ms for Ps handed off while an M blocks. */
+    BENCH_PROCS = 2,
+    BENCH_THREADS = 4,
+    /* The quiesce scenario allocates nothing: the parser's minimum heap
+     * keeps mark termination's sweep out of the picture. */
+    QUIESCE_HEAP = 16,
+    /* Goroutines one helper program spawns, counts or releases: one
+     * instruction each, and a helper may need one more (WAKE 1). */
+    PER_HELPER = 1000,
+    /* Semaphores of the quiesce scenario (see buildquiesce). */
+    SEMA_RELEASE = 0, /* blockers park here until the releasers run */
+    SEMA_DONE = 1,    /* a counter saw all of its blockers arrive */
+    SEMA_ARRIVED = 2, /* a blocker is about to park */
+    /* The VM scenario: each started G spawns this many workers: 10240
+     * Gs of ~1000 ops, long enough (~0.1 s) that starting the Ms is
+     * noise. */
+    VM_STARTERS = RT_MAX_START,
+    VM_FANOUT = 39,
+    VM_FANOUT_QUICK = 3,
+    VM_FRAME = 4,  /* base frame: slots 0..3 are used by vmbody */
+    VM_BLOCK = 12, /* instructions in vmbody's block, one of them a NEW */
+    /* The heap of the VM scenario: larger than the NEWs it makes (one
+     * per VM_BLOCK ops of vmbody: ~870k for 10240 Gs), so no NEW fails and
+     * each one takes the allocation path; the parser's maximum. */
+    VM_HEAP = 1 << 20,
+    /* Round trips of the raw switch benchmark; it scales the others. */
+    SWITCH_ITERS = 10 * 1000 * 1000,
+    SWITCH_ITERS_QUICK = 1000 * 1000,
+};
+_Static_assert(REPS <= MAX_REPS, "median arrays hold REPS");
+_Static_assert(PER_HELPER + 1 <= RT_MAX_INSTRS, "a helper fits a program");
+_Static_assert(VM_FANOUT + 1 < RT_MAX_INSTRS, "starters have room left");
+_Static_assert((uint64_t)VM_STARTERS *(VM_FANOUT + 1) * RT_MAX_INSTRS /
+                       VM_BLOCK <
+                   VM_HEAP,
+               "every NEW of the VM scenario finds a free object");
+
+/* The quiesce pass should cost at most this per goroutine. */
+#define TARGET_QUIESCE_NS 200.0
+/* Memory per goroutine should be at most this, plus its stack. */
+#define TARGET_G_BYTES 1024.0
+
+/* Sizes (goroutines parked) of the quiesce and memory benchmarks. The
+ * first is the base of the linearity ratios. */
+static const uint32_t sizes[] = {1000, 10000, 100000};
+static const uint32_t sizes_quick[] = {1000, 10000};
+
+/* A benchmark run's settings, from the command line. */
+typedef struct benchcfg {
+    bool quick;
+    const uint32_t *sizes;
+    size_t nsizes;
+    int reps;
+} benchcfg;
+
+/* benchusage prints the subcommand's usage to f. */
+static void benchusage(FILE *f)
+{
+    fprintf(f,
+            "usage: gstorm bench [quiesce|vm|mem|switch|all] [--quick]\n\n"
+            "Measures rt and prints Markdown tables (default: all):\n"
+            "  quiesce  ns per G of one quiesce pass, 1k/10k/100k parked Gs\n"
+            "  vm       VM ops per second on 1 and 2 Ps\n"
+            "  mem      bytes malloc'd per G, with and without its stack\n"
+            "  switch   sim context switch vs swapcontext vs thread baton\n"
+            "--quick runs smaller sizes and one repetition (CI smoke).\n"
+            "Numbers mean something only in an optimized build without\n"
+            "sanitizers (the release preset).\n"
+            "Exit: 0 done, 1 a run failed a check, 2 bad usage, 3 internal "
+            "error.\n");
+}
+
+/* emit appends one instruction to p; returns false when p is full. */
+static bool emit(rt_prog *p, unsigned op, unsigned a, unsigned b, unsigned c)
+{
+    if (p->nins >= RT_MAX_INSTRS)
+        return false;
+    p->ins[p->nins++] = (rt_instr){.op = (uint8_t)op,
+                                   .a = (uint16_t)a,
+                                   .b = (uint16_t)b,
+                                   .c = (uint16_t)c};
+    return true;
+}
+
+/* emitn appends n copies of one instruction to p; false when it is full. */
+static bool emitn(rt_prog *p, uint32_t n, unsigned op, unsigned a, unsigned b)
+{
+    uint32_t i;
+    bool ok = true;
+
+    for (i = 0; i < n; i++)
+        ok &= emit(p, op, a, b, 0);
+    return ok;
+}
+
+/* Programs of the quiesce scenario. Each helper kind has a full program
+ * (PER_HELPER) and a last one for the remainder. */
+enum {
+    Q_COLLECTOR,
+    Q_BLOCKER,
+    Q_SPAWN_FULL,
+    Q_SPAWN_LAST,
+    Q_COUNT_FULL,
+    Q_COUNT_LAST,
+    Q_REL_FULL,
+    Q_REL_LAST,
+    Q_NPROGS
+};
+
+/*
+ * buildquiesce fills sc with a scenario in which n goroutines are parked
+ * on SEMA_RELEASE while one goroutine runs a collection in gcmode:
+ *
+ *   spawner  GO blocker, PER_HELPER times (the last one: the remainder)
+ *   blocker  WAKE SEMA_ARRIVED; BLOCK SEMA_RELEASE
+ *   counter  BLOCK SEMA_ARRIVED once per blocker of a spawner; WAKE
+ *            SEMA_DONE
+ *   collector BLOCK SEMA_DONE once per counter; GC; GO releaser for each
+ *   releaser WAKE SEMA_RELEASE, PER_HELPER times (or the remainder)
+ *
+ * So when GC starts every blocker has passed its WAKE SEMA_ARRIVED: it is
+ * parked, or (at most one per P) one instruction away from parking, and
+ * every BLOCK has its WAKE, so the run ends. Returns false when n needs
+ * more started goroutines than a scenario has.
+ */
+static bool buildquiesce(rt_scenario *sc, uint32_t n, uint32_t gcmode)
+{
+    uint32_t nhelp = (n + PER_HELPER - 1) / PER_HELPER;
+    uint32_t last = n - (nhelp - 1) * PER_HELPER, i;
+    rt_prog *p = sc->progs;
+    bool ok = true;
+
+    /* The collector and a spawner and a counter per helper start. */
+    if (n == 0 || 1 + 2 * nhelp > RT_MAX_START)
+        return false;
+    rt_scenario_default(sc);
+    sc->nthreads = BENCH_THREADS;
+    sc->nprocs = BENCH_PROCS;
+    sc->gcmode = gcmode;
+    sc->heapcap = QUIESCE_HEAP;
+    sc->nprogs = Q_NPROGS;
+    for (i = 0; i < Q_NPROGS; i++)
+        p[i].frame = 1;
+
+    ok &= emitn(&p[Q_COLLECTOR], nhelp, RT_OP_BLOCK, SEMA_DONE, 0);
+    ok &= emit(&p[Q_COLLECTOR], RT_OP_GC, 0, 0, 0);
+    ok &= emitn(&p[Q_COLLECTOR], nhelp - 1, RT_OP_GO, Q_REL_FULL, 0);
+    ok &= emit(&p[Q_COLLECTOR], RT_OP_GO, Q_REL_LAST, 0, 0);
+
+    ok &= emit(&p[Q_BLOCKER], RT_OP_WAKE, SEMA_ARRIVED, 0, 0);
+    ok &= emit(&p[Q_BLOCKER], RT_OP_BLOCK, SEMA_RELEASE, 0, 0);
+
+    ok &= emitn(&p[Q_SPAWN_FULL], PER_HELPER, RT_OP_GO, Q_BLOCKER, 0);
+    ok &= emitn(&p[Q_SPAWN_LAST], last, RT_OP_GO, Q_BLOCKER, 0);
+
+    ok &= emitn(&p[Q_COUNT_FULL], PER_HELPER, RT_OP_BLOCK, SEMA_ARRIVED, 0);
+    ok &= emit(&p[Q_COUNT_FULL], RT_OP_WAKE, SEMA_DONE, 0, 0);
+    ok &= emitn(&p[Q_COUNT_LAST], last, RT_OP_BLOCK, SEMA_ARRIVED, 0);
+    ok &= emit(&p[Q_COUNT_LAST], RT_OP_WAKE, SEMA_DONE, 0, 0);
+
+    ok &= emitn(&p[Q_REL_FULL], PER_HELPER, RT_OP_WAKE, SEMA_RELEASE, 0);
+    ok &= emitn(&p[Q_REL_LAST], last, RT_OP_WAKE, SEMA_RELEASE, 0);
+
+    sc->start[sc->nstart++] = Q_COLLECTOR;
+    for (i = 0; i < nhelp; i++) {
+        sc->start[sc->nstart++] = i + 1 < nhelp ? Q_SPAWN_FULL : Q_SPAWN_LAST;
+        sc->start[sc->nstart++] = i + 1 < nhelp ? Q_COUNT_FULL : Q_COUNT_LAST;
+    }
+    return ok;
+}
+
+/* Programs of the VM scenario. */
+enum { V_STARTER, V_WORKER, V_NPROGS };
+
+/*
+ * vmbody fills the rest of p with blocks of straight-line work on an
+ * object graph rooted in slot 0: allocate, link, load, use, call and
+ * return. Every reference it uses is live (slot 0 keeps the root, the
+ * root keeps the newest object), so the program is valid with or without
+ * a collection.
+ */
+static void vmbody(rt_prog *p)
+{
+    static const rt_instr block[] = {
+        {.op = RT_OP_NEW, .a = 1},                   /* slot 1 = new */
+        {.op = RT_OP_STORE, .a = 0, .b = 0, .c = 1}, /* root.f0 = new */
+        {.op = RT_OP_LOAD, .a = 2, .b = 0, .c = 0},  /* slot 2 = root.f0 */
+        {.op = RT_OP_USE, .a = 2},
+        {.op = RT_OP_STORE, .a = 2, .b = 1, .c = 0}, /* new.f1 = root */
+        {.op = RT_OP_MOV, .a = 3, .b = 2},
+        {.op = RT_OP_CALL, .a = 3},        /* a frame of 4 slots */
+        {.op = RT_OP_MOV, .a = 0, .b = 1}, /* callee slots: integers */
+        {.op = RT_OP_RET},
+        {.op = RT_OP_LOAD, .a = 1, .b = 3, .c = 1}, /* slot 1 = root */
+        {.op = RT_OP_USE, .a = 1},
+        {.op = RT_OP_USE, .a = 3},
+    };
+    size_t i = 0;
+
+    _Static_assert(sizeof block / sizeof block[0] == VM_BLOCK,
+                   "VM_BLOCK sizes the VM scenario's heap");
+    while (p->nins < RT_MAX_INSTRS) {
+        p->ins[p->nins++] = block[i];
+        i = (i + 1) % (sizeof block / sizeof block[0]);
+    }
+}
+
+/* buildvm fills sc with VM_STARTERS starters, each spawning fanout
+ * workers; every G runs a full program of straight-line work. */
+static void buildvm(rt_scenario *sc, uint32_t nprocs, uint32_t fanout)
+{
+    uint32_t i;
+
+    rt_scenario_default(sc);
+    sc->nthreads = BENCH_THREADS;
+    sc->nprocs = nprocs;
+    sc->gcmode = RT_GC_CONC;
+    sc->heapcap = VM_HEAP;
+    sc->nprogs = V_NPROGS;
+    sc->progs[V_STARTER].frame = VM_FRAME;
+    sc->progs[V_WORKER].frame = VM_FRAME;
+    emit(&sc->progs[V_STARTER], RT_OP_NEW, 0, 0, 0);
+    emitn(&sc->progs[V_STARTER], fanout, RT_OP_GO, V_WORKER, 0);
+    vmbody(&sc->progs[V_STARTER]);
+    emit(&sc->progs[V_WORKER], RT_OP_NEW, 0, 0, 0);
+    vmbody(&sc->progs[V_WORKER]);
+    for (i = 0; i < VM_STARTERS; i++)
+        sc->start[sc->nstart++] = V_STARTER;
+}
+
+/* runone runs sc on the threads backend with nprocs Ps. Returns
+ * CLI_EXIT_OK, or CLI_EXIT_INTERNAL with a message (a violation exits
+ * through the throw hook). */
+static int runone(const rt_scenario *sc, uint32_t nprocs, rt_stats *st)
+{
+    rt_options opt;
+    int rc;
+
+    memset(&opt, 0, sizeof opt);
+    opt.backend = RT_BACKEND_THREADS;
+    opt.nprocs = nprocs;
+    opt.nthreads = BENCH_THREADS;
+    rc = rt_run(sc, &opt, st);
+    if (rc != RT_OK) {
+        fprintf(stderr, "gstorm bench: rt_run failed (error %d)\n", rc);
+        return CLI_EXIT_INTERNAL;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* cmpdbl orders doubles for qsort. */
+static int cmpdbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* median returns the median of v[0..n) (n >= 1), sorting v. */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmpdbl);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* A median over the repetitions of one quiesce size and mode. */
+typedef struct qresult {
+    double ns_per_g; /* quiesce pass ns / max_gs */
+    double pass_us;  /* the pass itself */
+    int reps;        /* runs it is the median of */
+    uint64_t max_gs; /* of the last run (the same in each, give or take a
+                        reused G) */
+} qresult;
+
+/* quiesceone measures n parked Gs in gcmode, cfg->reps times. */
+static int quiesceone(const benchcfg *cfg, rt_scenario *sc, uint32_t n,
+                      uint32_t gcmode, qresult *res)
+{
+    double per[MAX_REPS], us[MAX_REPS];
+    int reps = (int)(REPS_GS / n) | 1, i, rc;
+    rt_stats st;
+
+    if (reps < cfg->reps)
+        reps = cfg->reps;
+    if (reps > MAX_REPS)
+        reps = MAX_REPS;
+    if (!buildquiesce(sc, n, gcmode)) {
+        fprintf(stderr, "gstorm bench: %u goroutines do not fit\n", n);
+        return CLI_EXIT_INTERNAL;
+    }
+    for (i = 0; i < reps; i++) {
+        if ((rc = runone(sc, BENCH_PROCS, &st)) != CLI_EXIT_OK)
+            return rc;
+        if (st.quiesces != 1 || st.max_gs == 0) {
+            fprintf(stderr,
+                    "gstorm bench: expected one quiesce pass, got %llu\n",
+                    (unsigned long long)st.quiesces);
+            return CLI_EXIT_INTERNAL;
+        }
+        per[i] = (double)st.quiesce_ns_max / (double)st.max_gs;
+        us[i] = (double)st.quiesce_ns_max / 1e3;
+        res->max_gs = st.max_gs;
+    }
+    res->ns_per_g = median(per, reps);
+    res->pass_us = median(us, reps);
+    res->reps = reps;
+    return CLI_EXIT_OK;
+}
+
+/* benchquiesce prints the quiesce table. */
+static int benchquiesce(FILE *out, const benchcfg *cfg, rt_scenario *sc)
+{
+    qresult q[sizeof sizes / sizeof sizes[0]];
+    qresult c[sizeof sizes / sizeof sizes[0]];
+    double worst = 0;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < cfg->nsizes; i++) {
+        if ((rc = quiesceone(cfg, sc, cfg->sizes[i], RT_GC_QUIESCE, &q[i])))
+            return rc;
+        if ((rc = quiesceone(cfg, sc, cfg->sizes[i], RT_GC_CONC, &c[i])))
+            return rc;
+        if (q[i].ns_per_g > worst)
+            worst = q[i].ns_per_g;
+    }
+    fprintf(out, "### quiesce: cost per goroutine\n\n");
+    fprintf(out,
+            "| parked Gs | allgs | runs | gc quiesce: pass (us) | ns per G "
+            "| ratio vs %uk | gc conc: pass (us) | ns per G "
+            "| ratio vs %uk |\n",
+            cfg->sizes[0] / 1000, cfg->sizes[0] / 1000);
+    fprintf(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (i = 0; i < cfg->nsizes; i++)
+        fprintf(out,
+                "| %u | %llu | %d | %.0f | %.1f | %.2f | %.0f | %.1f | %.2f "
+                "|\n",
+                cfg->sizes[i], (unsigned long long)q[i].max_gs, q[i].reps,
+                q[i].pass_us, q[i].ns_per_g, q[i].ns_per_g / q[0].ns_per_g,
+                c[i].pass_us, c[i].ns_per_g, c[i].ns_per_g / c[0].ns_per_g);
+    fprintf(out,
+            "\nEach figure is the median of `runs` runs (more for small "
+            "sizes, whose pass is short); threads backend, %d Ps, %d Ms. "
+            "The time is rt_stats.quiesce_ns of the one quiesce pass "
+            "(stop-work-restart over allgs) divided by allgs (every G "
+            "ever made: the parked ones and ~%u helpers). It does not "
+            "include the stop-the-world markroot that gc quiesce runs "
+            "afterwards, nor conc's mark termination; gc conc's pass also "
+            "scans each stack. A ratio near 1 means the pass is linear "
+            "in the number of Gs.\n\n",
+            BENCH_PROCS, BENCH_THREADS,
+            2 * ((cfg->sizes[cfg->nsizes - 1] + PER_HELPER - 1) / PER_HELPER));
+    fprintf(out, "| target | measured | met |\n|---|---:|---|\n");
+    fprintf(out,
+            "| gc quiesce <= %.0f ns per G | %.1f ns (worst size) | %s "
+            "|\n\n",
+            TARGET_QUIESCE_NS, worst,
+            worst <= TARGET_QUIESCE_NS ? "yes" : "NO");
+    return CLI_EXIT_OK;
+}
+
+/* benchvm prints the VM throughput table: 1 P and BENCH_PROCS Ps. */
+static int benchvm(FILE *out, const benchcfg *cfg, rt_scenario *sc)
+{
+    static const uint32_t procs[] = {1, BENCH_PROCS};
+    uint32_t fanout = cfg->quick ? VM_FANOUT_QUICK : VM_FANOUT;
+    double rate[REPS], ms[REPS];
+    rt_stats st;
+    size_t k;
+    int i, rc;
+
+    fprintf(out, "### vm: instructions per second\n\n");
+    fprintf(out, "| Ps | goroutines | vm ops | run (ms) | ops/s |\n");
+    fprintf(out, "|---:|---:|---:|---:|---:|\n");
+    for (k = 0; k < sizeof procs / sizeof procs[0]; k++) {
+        buildvm(sc, procs[k], fanout);
+        for (i = 0; i < cfg->reps; i++) {
+            if ((rc = runone(sc, procs[k], &st)) != CLI_EXIT_OK)
+                return rc;
+            rate[i] = (double)st.ops / ((double)st.wall_ns / 1e9);
+            ms[i] = (double)st.wall_ns / 1e6;
+        }
+        fprintf(out, "| %u | %llu | %llu | %.1f | %.3g |\n", procs[k],
+                (unsigned long long)st.spawns, (unsigned long long)st.ops,
+                median(ms, cfg->reps), median(rate, cfg->reps));
+    }
+    fprintf(out,
+            "\nMedian of %d run%s; %d started Gs each spawn %u more; every "
+            "G runs %d instructions of NEW/STORE/LOAD/USE/MOV/CALL/RET "
+            "(NEW takes the heap lock, STORE runs the write barrier check); "
+            "no GC. ops/s = rt_stats.ops / wall time of the run, which "
+            "includes starting and exiting the Gs and the Ms.\n\n",
+            cfg->reps, cfg->reps == 1 ? "" : "s", VM_STARTERS, fanout,
+            RT_MAX_INSTRS);
+    return CLI_EXIT_OK;
+}
+
+/* benchmem prints bytes per G, from the quiesce scenario's heap_bytes:
+ * at the end of a run every G is dead on the free list, with its stack. */
+static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
+{
+    const double stackb = RT_STACK_MIN * sizeof(rt_slot);
+    double per, worst = 0;
+    rt_stats st;
+    size_t i;
+    int rc;
+
+    fprintf(out, "### mem: bytes per goroutine\n\n");
+    fprintf(out, "| allgs | heap bytes | per G | of it stack | per G "
+                 "without stack |\n");
+    fprintf(out, "|---:|---:|---:|---:|---:|\n");
+    for (i = 0; i < cfg->nsizes; i++) {
+        if (!buildquiesce(sc, cfg->sizes[i], RT_GC_QUIESCE))
+            return CLI_EXIT_INTERNAL;
+        if ((rc = runone(sc, BENCH_PROCS, &st)) != CLI_EXIT_OK)
+            return rc;
+        per = (double)st.heap_bytes / (double)st.max_gs;
+        if (per - stackb > worst)
+            worst = per - stackb;
+        fprintf(out, "| %llu | %llu | %.0f | %.0f | %.0f |\n",
+                (unsigned long long)st.max_gs,
+                (unsigned long long)st.heap_bytes, per, stackb, per - stackb);
+    }
+    fprintf(out,
+            "\nheap bytes is rt_stats.heap_bytes: mallinfo2's in-use bytes "
+            "at the end of the run minus at its start, so it counts the "
+            "Gs, their stacks (%d slots of %zu bytes at first), the allgs "
+            "chunks, the Ms and malloc's own headers; the object heap is "
+            "made before the start. sizeof(rt_g) = %zu bytes.\n\n",
+            RT_STACK_MIN, sizeof(rt_slot), sizeof(rt_g));
+    fprintf(out, "| target | measured | met |\n|---|---:|---|\n");
+    fprintf(out,
+            "| <= %.0f bytes per G plus its stack | %.0f bytes (worst "
+            "size) | %s |\n\n",
+            TARGET_G_BYTES, worst, worst <= TARGET_G_BYTES ? "yes" : "NO");
+    return CLI_EXIT_OK;
+}
+
+/* benchswitch prints the switch tables of rt/src/os/bench_switch.c. */
+static int benchswitch(FILE *out, const benchcfg *cfg)
+{
+    int rc;
+
+    fprintf(out, "### switch: sim context switch\n\n");
+    rc = rt__bench_switch(out, cfg->quick ? SWITCH_ITERS_QUICK : SWITCH_ITERS);
+    fprintf(out, "\n");
+    if (rc == RT_EINVAL) /* under TSan: said so, nothing measured */
+        return CLI_EXIT_OK;
+    if (rc != 0) {
+        fprintf(stderr, "gstorm bench: switch benchmark failed (%d)\n", rc);
+        return CLI_EXIT_INTERNAL;
+    }
+    if ((rc = rt__bench_sim_steps(out)) != 0) {
+        fprintf(stderr, "gstorm bench: sim steps benchmark failed (%d)\n", rc);
+        return CLI_EXIT_INTERNAL;
+    }
+    fprintf(out, "\n");
+    return CLI_EXIT_OK;
+}
+
+/* cpumodel copies the first "model name" of /proc/cpuinfo into buf, or
+ * "unknown CPU". Reads a bounded number of lines. */
+static void cpumodel(char *buf, size_t len)
+{
+    enum { MAX_LINES = 64 }; /* the name is on one of the first lines */
+    char line[256], *v;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    int i;
+
+    snprintf(buf, len, "unknown CPU");
+    if (f == NULL)
+        return;
+    for (i = 0; i < MAX_LINES && fgets(line, sizeof line, f) != NULL; i++) {
+        if (strncmp(line, "model name", 10) != 0 ||
+            (v = strchr(line, ':')) == NULL)
+            continue;
+        v += strspn(v + 1, " \t") + 1;
+        v[strcspn(v, "\n")] = 0;
+        snprintf(buf, len, "%s", v);
+        break;
+    }
+    fclose(f);
+}
+
+/* machine prints what the numbers were measured on and with. */
+static void machine(FILE *out)
+{
+    char cpu[128];
+    struct utsname u;
+    const char *san = "";
+
+#if defined(__SANITIZE_ADDRESS__)
+    san = ", ASan";
+#elif defined(__SANITIZE_THREAD__)
+    san = ", TSan";
+#endif
+    cpumodel(cpu, sizeof cpu);
+    if (uname(&u) != 0)
+        snprintf(u.machine, sizeof u.machine, "?");
+    fprintf(out, "machine: %ld CPUs online (%s, %s); build: %s, %s%s\n\n",
+            sysconf(_SC_NPROCESSORS_ONLN), cpu, u.machine,
+#ifdef __OPTIMIZE__
+            "optimized",
+#else
+            "NOT optimized (use the release preset)",
+#endif
+#ifdef NDEBUG
+            "NDEBUG",
+#else
+            "asserts on",
+#endif
+            san);
+}
+
+/* Which benchmarks to run: bits of a mask. */
+enum {
+    B_QUIESCE = 1,
+    B_VM = 2,
+    B_MEM = 4,
+    B_SWITCH = 8,
+    B_ALL = 15,
+};
+
+static const struct {
+    const char *name;
+    unsigned bits;
+} which[] = {
+    {"quiesce", B_QUIESCE}, {"vm", B_VM},   {"mem", B_MEM},
+    {"switch", B_SWITCH},   {"all", B_ALL},
+};
+
+/* cli_bench is `gstorm bench`: parse the arguments, run the chosen
+ * benchmarks in order, and print their tables to stdout. */
 int cli_bench(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "gstorm bench: not built yet\n");
-    return CLI_EXIT_USAGE;
+    benchcfg cfg = {false, sizes, sizeof sizes / sizeof sizes[0], REPS};
+    unsigned mask = 0, bits;
+    rt_scenario *sc;
+    size_t k;
+    int a, rc = CLI_EXIT_OK;
+
+    for (a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+            benchusage(stdout);
+            return CLI_EXIT_OK;
+        }
+        if (strcmp(argv[a], "--quick") == 0) {
+            cfg.quick = true;
+            continue;
+        }
+        bits = 0;
+        for (k = 0; k < sizeof which / sizeof which[0]; k++)
+            if (strcmp(argv[a], which[k].name) == 0)
+                bits = which[k].bits;
+        if (bits == 0) {
+            fprintf(stderr, "gstorm bench: unknown %s '%s'\n",
+                    argv[a][0] == '-' ? "flag" : "benchmark", argv[a]);
+            benchusage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+        mask |= bits;
+    }
+    if (mask == 0)
+        mask = B_ALL;
+    if (cfg.quick) {
+        cfg.sizes = sizes_quick;
+        cfg.nsizes = sizeof sizes_quick / sizeof sizes_quick[0];
+        cfg.reps = REPS_QUICK;
+    }
+    /* ~530 KB: too big for the stack. */
+    if ((sc = malloc(sizeof *sc)) == NULL) {
+        fprintf(stderr, "gstorm bench: out of memory\n");
+        return CLI_EXIT_INTERNAL;
+    }
+    rt_set_throw_hook(cli_exit_violation);
+    printf("## gstorm bench%s\n\n", cfg.quick ? " --quick" : "");
+    machine(stdout);
+    fflush(stdout);
+    if (rc == CLI_EXIT_OK && (mask & B_QUIESCE))
+        rc = benchquiesce(stdout, &cfg, sc);
+    fflush(stdout);
+    if (rc == CLI_EXIT_OK && (mask & B_VM))
+        rc = benchvm(stdout, &cfg, sc);
+    fflush(stdout);
+    if (rc == CLI_EXIT_OK && (mask & B_MEM))
+        rc = benchmem(stdout, &cfg, sc);
+    fflush(stdout);
+    if (rc == CLI_EXIT_OK && (mask & B_SWITCH))
+        rc = benchswitch(stdout, &cfg);
+    fflush(stdout);
+    free(sc);
+    return rc;
 }

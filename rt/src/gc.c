@@ -279,6 +279,49 @@ bool rt__gc(rt_g *gp)
     return true;
 }
 
+/*
+ * rt__gcwaitpark: gp ran a GC op whose cycle (gp->gcwait) runs on another
+ * M's g0. If it has not finished, queue gp to wait for it and return true
+ * with gcwaitlock held (park_m drops it once gp is in Gwaiting);
+ * otherwise return false: gp goes on.
+ */
+bool rt__gcwaitpark(rt_g *gp)
+{
+    rt_runtime *r = &rt__rt;
+
+    rt__lock(&r->gcwaitlock);
+    if (rt__load32(&r->gcdone, memory_order_acquire) >= gp->gcwait) {
+        rt__unlock(&r->gcwaitlock);
+        gp->gcwait = 0;
+        return false;
+    }
+    gp->schedlink = r->gcwaiters;
+    r->gcwaiters = gp;
+    gp->waitlock = &r->gcwaitlock;
+    return true;
+}
+
+/* gcwakewaiters ends the cycle: records it done and readies every G that
+ * waits for it. */
+static void gcwakewaiters(void)
+{
+    rt_runtime *r = &rt__rt;
+    rt_g *list, *gp;
+
+    rt__lock(&r->gcwaitlock);
+    rt__store32(&r->gcdone, r->gccycle, memory_order_release);
+    list = r->gcwaiters;
+    r->gcwaiters = NULL;
+    rt__unlock(&r->gcwaitlock);
+    rt__store32(&r->gcrunning, 0, memory_order_release);
+    while (list != NULL) {
+        gp = list;
+        list = gp->schedlink;
+        gp->schedlink = NULL;
+        rt__ready(gp);
+    }
+}
+
 /* done reports whether gp needs nothing more from this quiesce. */
 static bool done(rt_g *gp)
 {
@@ -342,7 +385,7 @@ void rt__mquiesce(rt_g *master)
     rt__stoptheworld();
     rt__gcmarktermination(true);
     rt__starttheworld();
-    rt__store32(&r->gcrunning, 0, memory_order_release);
+    gcwakewaiters();
 }
 
 /*

@@ -19,8 +19,17 @@
 #include <unistd.h>
 
 /* How an operand byte becomes an operand value (input.h lists them). */
-enum kind { K_NONE, K_SLOT, K_FIELD, K_SEMA, K_GLOBAL, K_CALL, K_TICKS,
-            K_SPIN, K_PROG };
+enum kind {
+    K_NONE,
+    K_SLOT,
+    K_FIELD,
+    K_SEMA,
+    K_GLOBAL,
+    K_CALL,
+    K_TICKS,
+    K_SPIN,
+    K_PROG
+};
 
 /* The kinds of each op's operands, in operand order. */
 static const uint8_t kinds[RT_OP__COUNT][3] = {
@@ -44,8 +53,8 @@ enum {
     D_THREADS = 3, /* 1 + 3 = 4 threads */
     D_PROCS = 1,   /* 1 + 1 = 2 procs */
     D_GC = RT_GC_CONC,
-    D_HEAP = 255,  /* 16 * 256 = 4096 objects */
-    D_FRAME = 3,   /* 1 + 3 = 4 slots, as `prog NAME` in the text form */
+    D_HEAP = 255, /* 16 * 256 = 4096 objects */
+    D_FRAME = 3,  /* 1 + 3 = 4 slots, as `prog NAME` in the text form */
     INSTR_BYTES = 4,
 };
 
@@ -106,8 +115,7 @@ static int unfold(unsigned k, unsigned v, unsigned i, unsigned nprogs)
     case K_TICKS:
         return v < RT__INPUT_TICKS_MOD ? (int)v : -1;
     case K_SPIN:
-        return v % RT__INPUT_SPIN_UNIT == 0 &&
-                       v / RT__INPUT_SPIN_UNIT <= 255
+        return v % RT__INPUT_SPIN_UNIT == 0 && v / RT__INPUT_SPIN_UNIT <= 255
                    ? (int)(v / RT__INPUT_SPIN_UNIT)
                    : -1;
     case K_PROG:
@@ -242,8 +250,7 @@ int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen)
                     RT__INPUT_MAX_PROCS);
     if (sc->gcmode > RT_GC_CONC)
         return why_(why, whylen, "gc mode %u is not a mode", sc->gcmode);
-    if (sc->heapcap < RT__INPUT_HEAP_UNIT ||
-        sc->heapcap > RT__INPUT_MAX_HEAP ||
+    if (sc->heapcap < RT__INPUT_HEAP_UNIT || sc->heapcap > RT__INPUT_MAX_HEAP ||
         sc->heapcap % RT__INPUT_HEAP_UNIT != 0)
         return why_(why, whylen, "heap %u is not a multiple of %d in %d..%d",
                     sc->heapcap, RT__INPUT_HEAP_UNIT, RT__INPUT_HEAP_UNIT,
@@ -254,32 +261,43 @@ int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen)
     for (i = 0; i < sc->nprogs; i++) {
         const rt_prog *pr = &sc->progs[i];
         if (pr->nins > RT__INPUT_MAX_INSTRS)
-            return why_(why, whylen, "program %u has %u instructions "
-                        "(at most %d)", i, pr->nins, RT__INPUT_MAX_INSTRS);
+            return why_(why, whylen,
+                        "program %u has %u instructions "
+                        "(at most %d)",
+                        i, pr->nins, RT__INPUT_MAX_INSTRS);
         if (pr->frame < 1 || pr->frame > RT__INPUT_MAX_FRAME)
-            return why_(why, whylen, "program %u has a frame of %u (not "
-                        "1..%d)", i, pr->frame, RT__INPUT_MAX_FRAME);
+            return why_(why, whylen,
+                        "program %u has a frame of %u (not "
+                        "1..%d)",
+                        i, pr->frame, RT__INPUT_MAX_FRAME);
         for (j = 0; j < pr->nins; j++) {
             const rt_instr *in = &pr->ins[j];
             const uint16_t v[3] = {in->a, in->b, in->c};
             if (in->op >= RT_OP__COUNT || in->pad != 0)
-                return why_(why, whylen, "program %u instruction %u: "
-                            "opcode %u is not an opcode", i, j, in->op);
+                return why_(why, whylen,
+                            "program %u instruction %u: "
+                            "opcode %u is not an opcode",
+                            i, j, in->op);
             if (in->op == RT_OP_GO && i + 1 == sc->nprogs)
-                return why_(why, whylen, "program %u instruction %u: GO "
+                return why_(why, whylen,
+                            "program %u instruction %u: GO "
                             "in the last program (GO may only start a "
-                            "later program)", i, j);
+                            "later program)",
+                            i, j);
             for (k = 0; k < 3; k++)
                 if (unfold(kinds[in->op][k], v[k], i, sc->nprogs) < 0)
-                    return why_(why, whylen, "program %u instruction %u: "
+                    return why_(why, whylen,
+                                "program %u instruction %u: "
                                 "%s operand %u is %u, out of the format's "
-                                "range", i, j, rt_opname(in->op), k + 1,
-                                v[k]);
+                                "range",
+                                i, j, rt_opname(in->op), k + 1, v[k]);
         }
         if (!zero(&pr->ins[pr->nins],
                   (RT_MAX_INSTRS - pr->nins) * sizeof(rt_instr)))
-            return why_(why, whylen, "program %u has data past its last "
-                        "instruction", i);
+            return why_(why, whylen,
+                        "program %u has data past its last "
+                        "instruction",
+                        i);
     }
     if (!zero(&sc->progs[sc->nprogs],
               (RT_MAX_PROGS - sc->nprogs) * sizeof(rt_prog)))
@@ -295,8 +313,10 @@ int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen)
               (RT_MAX_START - sc->nstart) * sizeof sc->start[0]))
         return why_(why, whylen, "data past the last started goroutine");
     if (!weigh(sc, NULL))
-        return why_(why, whylen, "more than %d goroutines could run (the "
-                    "format's spawn budget)", RT__INPUT_MAX_GS);
+        return why_(why, whylen,
+                    "more than %d goroutines could run (the "
+                    "format's spawn budget)",
+                    RT__INPUT_MAX_GS);
     return 1;
 }
 
@@ -307,11 +327,11 @@ size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
     size_t n = 0;
     uint32_t i, j, k;
 
-#define PUT(b)                                                               \
-    do {                                                                     \
-        if (n < buflen)                                                      \
-            buf[n] = (uint8_t)(b);                                           \
-        n++;                                                                 \
+#define PUT(b)                                                                 \
+    do {                                                                       \
+        if (n < buflen)                                                        \
+            buf[n] = (uint8_t)(b);                                             \
+        n++;                                                                   \
     } while (0)
 
     if (!rt__input_representable(sc, NULL, 0))
@@ -360,6 +380,7 @@ static uint32_t crc32(const uint8_t *p, size_t n)
     return ~c;
 }
 
+/* le16, le32, put16, put32 read and write little-endian integers. */
 static uint32_t le16(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8;
@@ -418,10 +439,10 @@ static long badmeta(const char *s, size_t n)
             if (i == line)
                 return (long)i; /* an empty key */
             inkey = 0;
-        } else if (inkey && !((c >= 'a' && c <= 'z') ||
-                              (c >= 'A' && c <= 'Z') ||
-                              (c >= '0' && c <= '9') || c == '_' ||
-                              c == '.' || c == '-')) {
+        } else if (inkey &&
+                   !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                     c == '-')) {
             return (long)i;
         }
     }
@@ -449,59 +470,80 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
         return RT_OK;
     }
     if (len < 10)
-        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
-                    "expected the format version", len);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "truncated at offset %zu: "
+                    "expected the format version",
+                    len);
     version = le16(f + 8);
     if (version != RT__INPUT_VERSION)
-        return fmt_(RT_EVERSION, err, errlen, "format version %u is not "
-                    "supported (this gstorm reads version %d)", version,
-                    RT__INPUT_VERSION);
+        return fmt_(RT_EVERSION, err, errlen,
+                    "format version %u is not "
+                    "supported (this gstorm reads version %d)",
+                    version, RT__INPUT_VERSION);
     if (len < 12)
-        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
-                    "expected the flags", len);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "truncated at offset %zu: "
+                    "expected the flags",
+                    len);
     flags = le16(f + 10);
     if (flags & ~(uint32_t)F_META)
-        return fmt_(RT_EINVAL, err, errlen, "unknown flags 0x%x at offset "
-                    "10", flags);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "unknown flags 0x%x at offset "
+                    "10",
+                    flags);
     if (len < RT__INPUT_HEADER)
-        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
-                    "expected the payload length", len);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "truncated at offset %zu: "
+                    "expected the payload length",
+                    len);
     n = le32(f + 12);
     off = RT__INPUT_HEADER;
     if (len - off < n)
-        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: the "
-                    "payload needs %u bytes from offset %zu", len, n, off);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "truncated at offset %zu: the "
+                    "payload needs %u bytes from offset %zu",
+                    len, n, off);
     *pay = f + off;
     *plen = n;
     off += n;
     if (flags & F_META) {
         if (len - off < 4)
-            return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
-                        "expected the metadata length", len);
+            return fmt_(RT_EINVAL, err, errlen,
+                        "truncated at offset %zu: "
+                        "expected the metadata length",
+                        len);
         n = le32(f + off);
         off += 4;
         if (len - off < n)
-            return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
-                        "the metadata needs %u bytes from offset %zu", len,
-                        n, off);
+            return fmt_(RT_EINVAL, err, errlen,
+                        "truncated at offset %zu: "
+                        "the metadata needs %u bytes from offset %zu",
+                        len, n, off);
         *meta = (const char *)f + off;
         *mlen = n;
         bad = badmeta(*meta, n);
         if (bad >= 0)
-            return fmt_(RT_EINVAL, err, errlen, "malformed metadata at "
+            return fmt_(RT_EINVAL, err, errlen,
+                        "malformed metadata at "
                         "offset %zu (expected key=value lines)",
                         off + (size_t)bad);
         off += n;
     }
     if (len - off < 4)
-        return fmt_(RT_EINVAL, err, errlen, "truncated at offset %zu: "
-                    "expected the checksum", len);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "truncated at offset %zu: "
+                    "expected the checksum",
+                    len);
     if (len - off > 4)
-        return fmt_(RT_EINVAL, err, errlen, "%zu trailing bytes at offset "
-                    "%zu", len - off - 4, off + 4);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "%zu trailing bytes at offset "
+                    "%zu",
+                    len - off - 4, off + 4);
     if (le32(f + off) != crc32(f, off))
-        return fmt_(RT_EINVAL, err, errlen, "checksum mismatch at offset "
-                    "%zu: the file is damaged", off);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "checksum mismatch at offset "
+                    "%zu: the file is damaged",
+                    off);
     return RT_OK;
 }
 
@@ -517,8 +559,7 @@ int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
 
     if (err && errlen)
         err[0] = 0;
-    rc = unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, err,
-                errlen);
+    rc = unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, err, errlen);
     if (rc != RT_OK)
         return rc;
     return rt__input_decode(pay, plen, sc, sched, schedlen);
@@ -592,8 +633,10 @@ int rt__input_save(const char *path, const rt_scenario *sc,
     }
     bad = meta ? badmeta(meta, mlen) : -1;
     if (bad >= 0)
-        return fmt_(RT_EINVAL, err, errlen, "malformed metadata at byte %ld "
-                    "(expected key=value lines)", bad);
+        return fmt_(RT_EINVAL, err, errlen,
+                    "malformed metadata at byte %ld "
+                    "(expected key=value lines)",
+                    bad);
     if (plen > UINT32_MAX || mlen > UINT32_MAX)
         return fmt_(RT_EINVAL, err, errlen, "the file would be too large");
     total = RT__INPUT_HEADER + plen + (meta ? 4 + mlen : 0) + 4;
@@ -624,8 +667,10 @@ int rt__input_save(const char *path, const rt_scenario *sc,
         e = errno;
         free(tmp);
         tmp = NULL; /* nothing to unlink */
-        rc = fmt_(RT_EIO, err, errlen, "%s: cannot create a temporary "
-                  "file: %s", path, strerror(e));
+        rc = fmt_(RT_EIO, err, errlen,
+                  "%s: cannot create a temporary "
+                  "file: %s",
+                  path, strerror(e));
         goto out;
     }
     if (fchmod(fd, 0644) != 0 || writeall(fd, buf, total) != 0 ||

@@ -93,8 +93,8 @@ enum {
     RT__INPUT_CALL_MOD = 64, /* CALL n: n < 64 (frames of 1..64 slots) */
     RT__INPUT_TICKS_MOD = 16,
     RT__INPUT_SPIN_UNIT = 16,
-    RT__INPUT_VERSION = 1,  /* the file format version this code reads */
-    RT__INPUT_HEADER = 16,  /* bytes before the payload */
+    RT__INPUT_VERSION = 1, /* the file format version this code reads */
+    RT__INPUT_HEADER = 16, /* bytes before the payload */
 };
 
 /*
@@ -120,8 +120,7 @@ size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
  * sc; if not, it writes the first reason into why (whylen bytes, may be
  * 0) and returns 0.
  */
-int rt__input_representable(const rt_scenario *sc, char *why,
-                            size_t whylen);
+int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen);
 
 /*
  * rt__input_load reads a scenario and its schedule from the bytes of a

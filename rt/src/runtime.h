@@ -161,7 +161,9 @@ struct rt_g {
     /* Scheduling. */
     rt_g *schedlink;        /* run queue, wait list or free list link */
     rt_m *m;                /* M running it, or NULL; own */
-    uint32_t waitsema;      /* semaphore it parks on (RT_SW_PARK) */
+    rt_mutex *waitlock;     /* RT_SW_PARK: wait list lock, dropped by
+                               park_m once the G is in Gwaiting */
+    uint32_t gcwait;        /* GC cycle it waits to finish, or 0 */
     uint32_t syscallpending;/* own: ticks of the syscall it is in */
 };
 
@@ -278,6 +280,9 @@ typedef struct rt_runtime {
     uint32_t ngrey;
     rt_mutex worldsema;             /* serializes stop-the-world */
     int64_t gcstart;                /* when the cycle began */
+    rt_mutex gcwaitlock;            /* Gs waiting for a cycle to end */
+    rt_g *gcwaiters;
+    _Atomic uint32_t gcdone;        /* last cycle finished */
 
     /* sysmon and the end of the run. */
     rt_thread *sysmon;
@@ -379,6 +384,7 @@ uint32_t rt__sweep(void);
 bool rt__gc(rt_g *gp);
 void rt__scanstack(rt_g *gp);
 void rt__mquiesce(rt_g *master);
+bool rt__gcwaitpark(rt_g *gp);
 void rt__quiesce(rt_g *master);
 void rt__markroot(void);
 void rt__gcmarktermination(bool stragglers);

@@ -28,26 +28,26 @@ static const struct {
     const char *name;
     int nargs;
 } optab[] = {
-    [RT_OP_NOP] = {"NOP", 0},     [RT_OP_CALL] = {"CALL", 1},
-    [RT_OP_RET] = {"RET", 0},     [RT_OP_NEW] = {"NEW", 1},
-    [RT_OP_MOV] = {"MOV", 2},     [RT_OP_LOAD] = {"LOAD", 3},
-    [RT_OP_STORE] = {"STORE", 3}, [RT_OP_USE] = {"USE", 1},
-    [RT_OP_BLOCK] = {"BLOCK", 1}, [RT_OP_WAKE] = {"WAKE", 1},
+    [RT_OP_NOP] = {"NOP", 0},         [RT_OP_CALL] = {"CALL", 1},
+    [RT_OP_RET] = {"RET", 0},         [RT_OP_NEW] = {"NEW", 1},
+    [RT_OP_MOV] = {"MOV", 2},         [RT_OP_LOAD] = {"LOAD", 3},
+    [RT_OP_STORE] = {"STORE", 3},     [RT_OP_USE] = {"USE", 1},
+    [RT_OP_BLOCK] = {"BLOCK", 1},     [RT_OP_WAKE] = {"WAKE", 1},
     [RT_OP_SYSCALL] = {"SYSCALL", 1}, [RT_OP_YIELD] = {"YIELD", 0},
-    [RT_OP_SPIN] = {"SPIN", 1},   [RT_OP_GO] = {"GO", 2},
-    [RT_OP_GC] = {"GC", 0},       [RT_OP_EXIT] = {"EXIT", 0},
-    [RT_OP_GSET] = {"GSET", 2},   [RT_OP_GGET] = {"GGET", 2},
+    [RT_OP_SPIN] = {"SPIN", 1},       [RT_OP_GO] = {"GO", 2},
+    [RT_OP_GC] = {"GC", 0},           [RT_OP_EXIT] = {"EXIT", 0},
+    [RT_OP_GSET] = {"GSET", 2},       [RT_OP_GGET] = {"GGET", 2},
 };
 _Static_assert(sizeof optab / sizeof optab[0] == RT_OP__COUNT,
                "every opcode needs a row in optab");
 
 /* Ranges of the text form (rt.h gives the struct's limits). */
 enum {
-    MAX_OPERAND = 65535,  /* operands are uint16_t */
-    MIN_HEAP = 16,        /* fewer objects than this cannot run a program */
-    MAX_HEAP = 1048576,   /* keeps a heap's mark bits and arena bounded */
-    DEFAULT_FRAME = 4,    /* `prog NAME` without `frame N` */
-    SHOW = 32,            /* bytes of a bad token quoted in an error */
+    MAX_OPERAND = 65535, /* operands are uint16_t */
+    MIN_HEAP = 16,       /* fewer objects than this cannot run a program */
+    MAX_HEAP = 1048576,  /* keeps a heap's mark bits and arena bounded */
+    DEFAULT_FRAME = 4,   /* `prog NAME` without `frame N` */
+    SHOW = 32,           /* bytes of a bad token quoted in an error */
 };
 
 /* rt_opname returns the mnemonic of op, or NULL past the last opcode. */
@@ -242,8 +242,8 @@ static int ident(const tok *t)
 
     for (i = 0; i < t->n; i++) {
         char c = t->s[i];
-        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                    c == '_';
+        int alpha =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
         if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
             return 0;
     }
@@ -317,8 +317,8 @@ static int noextra(parser *p, line *l, const char *after)
     tok t;
 
     if (next(l, &t))
-        return fail(p, t.col, "unexpected '%.*s%s' after %s", shown(&t),
-                    t.s, dots(&t), after);
+        return fail(p, t.col, "unexpected '%.*s%s' after %s", shown(&t), t.s,
+                    dots(&t), after);
     return RT_OK;
 }
 
@@ -340,8 +340,8 @@ static int config(parser *p, line *l, const tok *kw)
            : is(kw, "heap")  ? &p->set_heap
                              : &p->set_gc;
     if (*seen)
-        return fail(p, kw->col, "'%.*s' is already set at line %u",
-                    (int)kw->n, kw->s, *seen);
+        return fail(p, kw->col, "'%.*s' is already set at line %u", (int)kw->n,
+                    kw->s, *seen);
     *seen = p->lineno;
     if (is(kw, "threads")) {
         rc = number(p, l, 1, RT_MAX_THREADS, "threads", "RT_MAX_THREADS", &v);
@@ -354,8 +354,9 @@ static int config(parser *p, line *l, const tok *kw)
         sc->heapcap = (uint32_t)v;
     } else {
         if (!next(l, &t))
-            return fail(p, endcol(l), "expected a gc mode (stw, quiesce "
-                                      "or conc)");
+            return fail(p, endcol(l),
+                        "expected a gc mode (stw, quiesce "
+                        "or conc)");
         if (is(&t, "stw"))
             sc->gcmode = RT_GC_STW;
         else if (is(&t, "quiesce"))
@@ -388,9 +389,10 @@ static int prog(parser *p, line *l, const tok *kw)
     for (i = 0; i < sc->nprogs; i++)
         if (p->names[i].n == name.n &&
             memcmp(p->names[i].s, name.s, name.n) == 0)
-            return fail(p, name.col, "program '%.*s%s' is already defined "
-                        "at line %u", shown(&name), name.s, dots(&name),
-                        p->names[i].line);
+            return fail(p, name.col,
+                        "program '%.*s%s' is already defined "
+                        "at line %u",
+                        shown(&name), name.s, dots(&name), p->names[i].line);
     if (sc->nprogs == RT_MAX_PROGS)
         return fail(p, kw->col, "too many programs (RT_MAX_PROGS is %d)",
                     RT_MAX_PROGS);
@@ -400,8 +402,10 @@ static int prog(parser *p, line *l, const tok *kw)
     p->names[sc->nprogs].line = p->lineno;
     if (next(l, &t)) {
         if (!is(&t, "frame"))
-            return fail(p, t.col, "expected 'frame' or the end of the line, "
-                        "not '%.*s%s'", shown(&t), t.s, dots(&t));
+            return fail(p, t.col,
+                        "expected 'frame' or the end of the line, "
+                        "not '%.*s%s'",
+                        shown(&t), t.s, dots(&t));
         rc = number(p, l, 1, RT_MAX_FRAME, "frame", "RT_MAX_FRAME", &v);
         if (rc != RT_OK)
             return rc;
@@ -434,8 +438,10 @@ static int start(parser *p, line *l)
                     shown(&name), name.s, dots(&name));
     if (next(l, &t)) {
         if ((t.s[0] != 'x' && t.s[0] != 'X') || !digits(t.s + 1, t.n - 1, &n))
-            return fail(p, t.col, "expected a count 'xN' or the end of the "
-                        "line, not '%.*s%s'", shown(&t), t.s, dots(&t));
+            return fail(p, t.col,
+                        "expected a count 'xN' or the end of the "
+                        "line, not '%.*s%s'",
+                        shown(&t), t.s, dots(&t));
         if (n < 1 || n > RT_MAX_START)
             return fail(p, t.col, "count must be 1..%d (RT_MAX_START)",
                         RT_MAX_START);
@@ -443,8 +449,10 @@ static int start(parser *p, line *l)
             return RT_EINVAL;
     }
     if (n > RT_MAX_START - sc->nstart)
-        return fail(p, name.col, "too many started goroutines (RT_MAX_START "
-                    "is %d)", RT_MAX_START);
+        return fail(p, name.col,
+                    "too many started goroutines (RT_MAX_START "
+                    "is %d)",
+                    RT_MAX_START);
     while (n-- > 0)
         sc->start[sc->nstart++] = (uint16_t)idx;
     return RT_OK;
@@ -460,9 +468,10 @@ static int instr(parser *p, line *l, const tok *mn, int op)
     tok t;
 
     if (pr->nins == RT_MAX_INSTRS)
-        return fail(p, mn->col, "too many instructions in program '%.*s' "
-                    "(RT_MAX_INSTRS is %d)", (int)p->names[p->cur].n,
-                    p->names[p->cur].s, RT_MAX_INSTRS);
+        return fail(p, mn->col,
+                    "too many instructions in program '%.*s' "
+                    "(RT_MAX_INSTRS is %d)",
+                    (int)p->names[p->cur].n, p->names[p->cur].s, RT_MAX_INSTRS);
     for (i = 0; i < nargs; i++) {
         if (!next(l, &t))
             return fail(p, mn->col, "too few operands for %s (takes %d)",
@@ -478,8 +487,7 @@ static int instr(parser *p, line *l, const tok *mn, int op)
         if (!digits(t.s, t.n, &x))
             return fail(p, t.col, "expected a number");
         if (x > MAX_OPERAND)
-            return fail(p, t.col, "number out of range (0..%d)",
-                        MAX_OPERAND);
+            return fail(p, t.col, "number out of range (0..%d)", MAX_OPERAND);
         v[i] = (uint16_t)x;
     }
     if (next(l, &t))
@@ -501,16 +509,17 @@ static int statement(parser *p, line *l, const tok *kw)
         }
         if (is(kw, "prog") || is(kw, "start") || is(kw, "threads") ||
             is(kw, "procs") || is(kw, "heap"))
-            return fail(p, kw->col, "'%.*s' inside program '%.*s' (missing "
-                        "'end'?)", (int)kw->n, kw->s,
-                        (int)p->names[p->cur].n, p->names[p->cur].s);
+            return fail(p, kw->col,
+                        "'%.*s' inside program '%.*s' (missing "
+                        "'end'?)",
+                        (int)kw->n, kw->s, (int)p->names[p->cur].n,
+                        p->names[p->cur].s);
         if (op < 0)
-            return fail(p, kw->col, "unknown instruction '%.*s%s'",
-                        shown(kw), kw->s, dots(kw));
+            return fail(p, kw->col, "unknown instruction '%.*s%s'", shown(kw),
+                        kw->s, dots(kw));
         return instr(p, l, kw, op);
     }
-    if (is(kw, "threads") || is(kw, "procs") || is(kw, "heap") ||
-        is(kw, "gc"))
+    if (is(kw, "threads") || is(kw, "procs") || is(kw, "heap") || is(kw, "gc"))
         return config(p, l, kw);
     if (is(kw, "prog"))
         return prog(p, l, kw);
@@ -519,8 +528,10 @@ static int statement(parser *p, line *l, const tok *kw)
     if (is(kw, "end"))
         return fail(p, kw->col, "'end' without 'prog'");
     if (op >= 0)
-        return fail(p, kw->col, "instruction '%s' outside a program "
-                    "(missing 'prog'?)", optab[op].name);
+        return fail(p, kw->col,
+                    "instruction '%s' outside a program "
+                    "(missing 'prog'?)",
+                    optab[op].name);
     return fail(p, kw->col, "unknown keyword '%.*s%s'", shown(kw), kw->s,
                 dots(kw));
 }
@@ -568,8 +579,8 @@ static void names(parser *p)
 }
 
 /* rt_scenario_parse parses len bytes of text into *out (see rt.h). */
-int rt_scenario_parse(const char *text, size_t len, rt_scenario *out,
-                      char *err, size_t errlen)
+int rt_scenario_parse(const char *text, size_t len, rt_scenario *out, char *err,
+                      size_t errlen)
 {
     parser p;
     size_t pos = 0, n, bad;

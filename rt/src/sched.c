@@ -1016,8 +1016,9 @@ void rt__starttheworld(void)
     }
     rt__unlock(&r->sched.lock);
     rt__unlock(&r->worldsema);
-    if (rt__load32(&r->sched.npidle, memory_order_acquire) > 0 &&
-        (globrunqsize() > 0 || n > 0))
+    /* The caller goes on with GC work: let an idle P take what waits on
+     * its queue or the global one. */
+    if (rt__load32(&r->sched.npidle, memory_order_acquire) > 0)
         wakep();
 }
 
@@ -1055,7 +1056,6 @@ static void execute(rt_m *mp, rt_g *gp)
 {
     rt_runtime *r = &rt__rt;
     rt_switch why;
-    rt_sema *s;
 
     rt__casgstatus(gp, RT_G_RUNNABLE, RT_G_RUNNING);
     gp->m = mp;
@@ -1073,11 +1073,10 @@ static void execute(rt_m *mp, rt_g *gp)
     why = rt__vmrun(gp);
     switch (why) {
     case RT_SW_PARK:
-        s = &r->sema[gp->waitsema];
         rt__casgstatus(gp, RT_G_RUNNING, RT_G_WAITING);
-        rt__event(RT_EV_PARK, gp, gp->waitsema, 0, "park_m");
+        rt__event(RT_EV_PARK, gp, 0, 0, "park_m");
         dropg(mp, gp);
-        rt__unlock(&s->lock);
+        rt__unlock(gp->waitlock);
         break;
     case RT_SW_GOSCHED:
         mp->yields++;
@@ -1275,7 +1274,6 @@ void rt__os_deadlock(void)
 
 /* rt__os_budget_exhausted is called by the sim when a run takes more
  * yield points than its budget. Never returns. */
-_Noreturn void rt__os_budget_exhausted(uint64_t steps);
 void rt__os_budget_exhausted(uint64_t steps)
 {
     rt__throw("liveness.budget", NULL,

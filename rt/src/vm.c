@@ -10,7 +10,7 @@
 
 /* Work of one SPIN iteration: a short pause, so that a long SPIN really
  * keeps its M busy (threads) and is a yield point (sim). */
-enum { SPIN_PAUSES = 4 };
+enum { SPIN_PAUSES = 16 };
 
 /* slot returns slot s of gp's current frame. */
 static inline rt_slot *slot(rt_g *gp, uint32_t s)
@@ -73,7 +73,7 @@ static bool block(rt_g *gp, uint32_t c)
     else
         s->head = gp;
     s->tail = gp;
-    gp->waitsema = c % RT_NSEMA;
+    gp->waitlock = &s->lock;
     return true;
 }
 
@@ -110,6 +110,11 @@ rt_switch rt__vmrun(rt_g *gp)
 
     for (;;) {
         RT__YP(RT_YP_OP);
+        /* After a GC op: wait for the cycle to end, as runtime.GC does. */
+        if (gp->gcwait != 0 && rt__gcwaitpark(gp)) {
+            mp->parks++;
+            return RT_SW_PARK;
+        }
         /* A SPIN in progress: no preemption point inside it. */
         while (gp->spin > 0) {
             gp->spin--;
@@ -187,8 +192,10 @@ rt_switch rt__vmrun(rt_g *gp)
             break;
         case RT_OP_GC:
             gp->pc++;
-            if (rt__gc(gp))
+            if (rt__gc(gp)) {
+                gp->gcwait = rt__rt.gccycle;
                 return RT_SW_QUIESCE;
+            }
             continue;
         case RT_OP_EXIT:
             return RT_SW_EXIT;

@@ -14,6 +14,7 @@
 #include "rt.h"
 #include "test.h"
 
+/* newsc allocates a scenario (about 512 KiB: not on the stack). */
 static rt_scenario *newsc(void)
 {
     rt_scenario *sc = calloc(1, sizeof *sc);
@@ -31,6 +32,7 @@ static uint64_t rnd(uint64_t *s)
     return *s * 2685821657736338717ull;
 }
 
+/* zero says whether n bytes at p are zero. */
 static int zero(const void *p, size_t n)
 {
     const uint8_t *b = p;
@@ -173,29 +175,29 @@ TEST(input, decode_empty)
 TEST(input, decode_known)
 {
     static const uint8_t in[] = {
-        9,   /* threads 1 + 9 % 8 = 2 */
-        6,   /* procs 1 + 6 % 4 = 3 */
-        4,   /* gc 4 % 3 = quiesce */
-        9,   /* heap 16 * 10 = 160 */
-        10,  /* nprogs 1 + 10 % 8 = 3 */
+        9,  /* threads 1 + 9 % 8 = 2 */
+        6,  /* procs 1 + 6 % 4 = 3 */
+        4,  /* gc 4 % 3 = quiesce */
+        9,  /* heap 16 * 10 = 160 */
+        10, /* nprogs 1 + 10 % 8 = 3 */
         /* program 0 */
         4 + 65, 17, /* 4 instructions (69 % 65), frame 1 + 17 % 16 = 2 */
-        RT_OP_GO, 3, 200, 77,            /* GO 1 + 3 % 2 = 2, slot 200 */
-        RT_OP_LOAD + 18, 5, 6, 7,        /* LOAD 5 6 1 (op 23 % 18) */
-        RT_OP_SPIN, 3, 1, 1,             /* SPIN 48 */
-        RT_OP_STORE, 1, 3, 2,            /* STORE 1 1 2 */
+        RT_OP_GO, 3, 200, 77,     /* GO 1 + 3 % 2 = 2, slot 200 */
+        RT_OP_LOAD + 18, 5, 6, 7, /* LOAD 5 6 1 (op 23 % 18) */
+        RT_OP_SPIN, 3, 1, 1,      /* SPIN 48 */
+        RT_OP_STORE, 1, 3, 2,     /* STORE 1 1 2 */
         /* program 1 */
-        3, 0,                            /* 3 instructions, frame 1 */
-        RT_OP_CALL, 200, 0, 0,           /* CALL 200 % 64 = 8 */
-        RT_OP_SYSCALL, 35, 0, 0,         /* SYSCALL 35 % 16 = 3 */
-        RT_OP_GGET, 4, 13, 9,            /* GGET 4 5 */
+        3, 0,                    /* 3 instructions, frame 1 */
+        RT_OP_CALL, 200, 0, 0,   /* CALL 200 % 64 = 8 */
+        RT_OP_SYSCALL, 35, 0, 0, /* SYSCALL 35 % 16 = 3 */
+        RT_OP_GGET, 4, 13, 9,    /* GGET 4 5 */
         /* program 2 (the last) */
-        2, 15,                           /* 2 instructions, frame 16 */
-        RT_OP_GO, 1, 2, 3,               /* no later program: NOP */
-        RT_OP_BLOCK, 12, 5, 5,           /* BLOCK 4 */
-        17,                              /* nstart 1 + 17 % 16 = 2 */
-        5, 1,                            /* start 5 % 3 = 2, then 1 */
-        0xAA, 0xBB, 0xCC,                /* the schedule */
+        2, 15,                 /* 2 instructions, frame 16 */
+        RT_OP_GO, 1, 2, 3,     /* no later program: NOP */
+        RT_OP_BLOCK, 12, 5, 5, /* BLOCK 4 */
+        17,                    /* nstart 1 + 17 % 16 = 2 */
+        5, 1,                  /* start 5 % 3 = 2, then 1 */
+        0xAA, 0xBB, 0xCC,      /* the schedule */
     };
     rt_scenario *sc = newsc();
     const uint8_t *sched;
@@ -248,8 +250,8 @@ TEST(input, decode_known)
 /* Data that ends inside a program: the rest takes defaults. */
 TEST(input, decode_truncated)
 {
-    static const uint8_t in[] = {0, 0, 0, 0, 1, /* 2 programs */
-                                 10, 1,         /* 10 instructions */
+    static const uint8_t in[] = {0,         0, 0, 0, 1, /* 2 programs */
+                                 10,        1,          /* 10 instructions */
                                  RT_OP_NEW, 7, 0, 0, RT_OP_MOV, 3};
     rt_scenario *sc = newsc();
     size_t schedlen;
@@ -351,9 +353,9 @@ TEST(input, roundtrip_text)
 /* One change to a representable scenario, and the reason it gives. */
 static void refuse(void (*change)(rt_scenario *), const char *why)
 {
-    static const uint8_t base[] = {0, 0, 0, 0, 1, 2, 3, RT_OP_GO, 0, 5, 0,
-                                   RT_OP_NEW, 1, 0, 0, 1, 0,
-                                   RT_OP_NOP, 0, 0, 0, 0, 0};
+    static const uint8_t base[] = {0, 0,         0, 0, 1, 2, 3, RT_OP_GO,  0, 5,
+                                   0, RT_OP_NEW, 1, 0, 0, 1, 0, RT_OP_NOP, 0, 0,
+                                   0, 0,         0};
     rt_scenario *sc = newsc();
     char got[256];
 
@@ -367,15 +369,39 @@ static void refuse(void (*change)(rt_scenario *), const char *why)
     free(sc);
 }
 
-static void many_threads(rt_scenario *sc) { sc->nthreads = 9; }
-static void odd_heap(rt_scenario *sc) { sc->heapcap = 100; }
-static void big_frame(rt_scenario *sc) { sc->progs[1].frame = 17; }
-static void go_back(rt_scenario *sc) { sc->progs[1].ins[0] =
-    (rt_instr){RT_OP_GO, 0, 0, 0, 0}; }
-static void big_slot(rt_scenario *sc) { sc->progs[0].ins[1].a = 256; }
-static void stray(rt_scenario *sc) { sc->progs[0].ins[1].c = 1; }
-static void tail(rt_scenario *sc) { sc->progs[5].frame = 1; }
-static void bad_start(rt_scenario *sc) { sc->start[0] = 2; }
+/* The changes for refuse(), one per rule of the format. */
+static void many_threads(rt_scenario *sc)
+{
+    sc->nthreads = 9;
+}
+static void odd_heap(rt_scenario *sc)
+{
+    sc->heapcap = 100;
+}
+static void big_frame(rt_scenario *sc)
+{
+    sc->progs[1].frame = 17;
+}
+static void go_back(rt_scenario *sc)
+{
+    sc->progs[1].ins[0] = (rt_instr){RT_OP_GO, 0, 0, 0, 0};
+}
+static void big_slot(rt_scenario *sc)
+{
+    sc->progs[0].ins[1].a = 256;
+}
+static void stray(rt_scenario *sc)
+{
+    sc->progs[0].ins[1].c = 1;
+}
+static void tail(rt_scenario *sc)
+{
+    sc->progs[5].frame = 1;
+}
+static void bad_start(rt_scenario *sc)
+{
+    sc->start[0] = 2;
+}
 
 TEST(input, not_representable)
 {
@@ -475,12 +501,13 @@ TEST(input, file_roundtrip)
     uint8_t *file;
 
     tmpdir(dir, sizeof dir);
-    file = save(dir, "crash-1.gstorm", "checker=scan_owner\nseed=42\n"
-                "strategy=pct", &len);
+    file = save(dir, "crash-1.gstorm",
+                "checker=scan_owner\nseed=42\n"
+                "strategy=pct",
+                &len);
     CHECK(memcmp(file, "GSTORM\0\x1a\x01\x00\x01\x00", 12) == 0);
     sample(want, &s1, &n1);
-    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err),
-             RT_OK);
+    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
     CHECK(memcmp(want, got, sizeof *want) == 0);
     CHECK_EQ(n1, n2);
     CHECK(memcmp(s1, s2, n1) == 0);
@@ -505,7 +532,7 @@ TEST(input, file_roundtrip)
     free(got);
 }
 
-/* setcrc rewrites the trailing checksum after a deliberate edit. */
+/* crc is the IEEE CRC-32, written independently of input.c. */
 static uint32_t crc(const uint8_t *p, size_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
@@ -519,6 +546,7 @@ static uint32_t crc(const uint8_t *p, size_t n)
     return ~c;
 }
 
+/* setcrc rewrites the trailing checksum after a deliberate edit. */
 static void setcrc(uint8_t *f, size_t len)
 {
     uint32_t c = crc(f, len - 4);
@@ -624,8 +652,8 @@ TEST(input, damaged_file)
 
 TEST(input, raw_load)
 {
-    static const uint8_t raw[] = {1, 2, 0, 4, 0, 1, 0, RT_OP_GC, 0, 0, 0,
-                                  0, 0, 9, 9};
+    static const uint8_t raw[] = {1, 2, 0, 4, 0, 1, 0, RT_OP_GC,
+                                  0, 0, 0, 0, 0, 9, 9};
     rt_scenario *a = newsc(), *b = newsc();
     const uint8_t *s1, *s2;
     size_t n1, n2;
@@ -670,8 +698,9 @@ TEST(input, atomic_save)
     free(file);
 
     /* A refused save leaves the old file and no temporary file. */
-    CHECK_EQ(rt__input_save(path, sc, sched, n, "no equals sign", err,
-                            sizeof err), RT_EINVAL);
+    CHECK_EQ(
+        rt__input_save(path, sc, sched, n, "no equals sign", err, sizeof err),
+        RT_EINVAL);
     CHECK(strstr(err, "malformed metadata") != NULL);
     sc->nthreads = 100;
     CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err),
@@ -683,8 +712,7 @@ TEST(input, atomic_save)
 
     /* A directory that does not exist: RT_EIO naming the path. */
     snprintf(path, sizeof path, "%s/missing/target", dir);
-    CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err),
-             RT_EIO);
+    CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err), RT_EIO);
     CHECK(strstr(err, path) != NULL);
     CHECK_EQ(nfiles(dir), 1);
     cleanup(dir, "target");

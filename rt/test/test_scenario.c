@@ -30,6 +30,7 @@ static uint64_t rnd(uint64_t *s)
     return *s * 2685821657736338717ull;
 }
 
+/* below returns a pseudo-random number in 0..n-1. */
 static uint32_t below(uint64_t *s, uint32_t n)
 {
     return (uint32_t)(rnd(s) % n);
@@ -109,8 +110,10 @@ static void roundtrip(const rt_scenario *sc)
     CHECK_EQ(strlen(buf), n);
     rc = parse(buf, n, back, err, sizeof err);
     if (rc != RT_OK)
-        test__fail(__FILE__, __LINE__, "format output does not parse: %s\n"
-                   "%s", err, buf);
+        test__fail(__FILE__, __LINE__,
+                   "format output does not parse: %s\n"
+                   "%s",
+                   err, buf);
     CHECK(memcmp(sc, back, sizeof *sc) == 0);
     free(buf);
     free(back);
@@ -119,9 +122,9 @@ static void roundtrip(const rt_scenario *sc)
 TEST(scenario, opnames)
 {
     static const char *const names[] = {
-        "NOP", "CALL", "RET", "NEW", "MOV", "LOAD", "STORE", "USE", "BLOCK",
-        "WAKE", "SYSCALL", "YIELD", "SPIN", "GO", "GC", "EXIT", "GSET",
-        "GGET"};
+        "NOP",   "CALL", "RET",   "NEW",  "MOV",     "LOAD",
+        "STORE", "USE",  "BLOCK", "WAKE", "SYSCALL", "YIELD",
+        "SPIN",  "GO",   "GC",    "EXIT", "GSET",    "GGET"};
     static const int nargs[] = {0, 1, 0, 1, 2, 3, 3, 1, 1,
                                 1, 1, 0, 1, 2, 0, 0, 2, 2};
     unsigned op;
@@ -280,8 +283,7 @@ static const struct {
     const char *text;
     const char *msg;
 } bad[] = {
-    {"prog main\n  FOO 1\nend\nstart main\n",
-     "2:3: unknown instruction 'FOO'"},
+    {"prog main\n  FOO 1\nend\nstart main\n", "2:3: unknown instruction 'FOO'"},
     {"prog main\n  NEW x\nend\nstart main\n", "2:7: expected a number"},
     {"prog main\n  NEW -1\nend\n", "2:7: expected a number"},
     {"end\n", "1:1: 'end' without 'prog'"},
@@ -348,8 +350,8 @@ TEST(scenario, errors)
         CHECK_EQ(parse(bad[i].text, strlen(bad[i].text), sc, err, sizeof err),
                  RT_EINVAL);
         if (strcmp(err, bad[i].msg) != 0)
-            test__fail(__FILE__, __LINE__, "case %zu: got '%s', want '%s'",
-                       i, err, bad[i].msg);
+            test__fail(__FILE__, __LINE__, "case %zu: got '%s', want '%s'", i,
+                       err, bad[i].msg);
     }
     free(sc);
 }
@@ -383,7 +385,8 @@ TEST(scenario, utf8_comments)
      * the 32-byte quote limit, so the quote stops before it. */
     CHECK(strcmp(err, "1:1: unknown keyword '\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                       "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3"
-                      "\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "a...'") == 0);
+                      "\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                      "a...'") == 0);
     free(sc);
 }
 
@@ -566,12 +569,14 @@ static void check_err(const char *err, const char *text, size_t len)
 
 /* Words that steer random text towards the grammar. */
 static const char *const words[] = {
-    "threads", "procs", "gc", "heap", "prog", "end", "start", "frame",
-    "stw", "quiesce", "conc", "x3", "x0", "a", "b", "main", "NOP", "CALL",
-    "RET", "NEW", "MOV", "LOAD", "STORE", "USE", "BLOCK", "WAKE", "SYSCALL",
-    "YIELD", "SPIN", "GO", "GC", "EXIT", "GSET", "GGET", "0", "1", "7",
-    "64", "65535", "65536", "99999999999", "#", "\n", "\n", "\n", " ", "\t",
-    "\r\n", "\xc3\xa9", "\xff", "",
+    "threads", "procs", "gc",      "heap",  "prog",  "end",         "start",
+    "frame",   "stw",   "quiesce", "conc",  "x3",    "x0",          "a",
+    "b",       "main",  "NOP",     "CALL",  "RET",   "NEW",         "MOV",
+    "LOAD",    "STORE", "USE",     "BLOCK", "WAKE",  "SYSCALL",     "YIELD",
+    "SPIN",    "GO",    "GC",      "EXIT",  "GSET",  "GGET",        "0",
+    "1",       "7",     "64",      "65535", "65536", "99999999999", "#",
+    "\n",      "\n",    "\n",      " ",     "\t",    "\r\n",        "\xc3\xa9",
+    "\xff",    "",
 };
 
 /* mutate applies one random edit to buf (len bytes, capacity cap). */
@@ -729,8 +734,10 @@ static void balanced(const rt_scenario *sc, const char *name)
         }
     for (i = 0; i < RT_NSEMA; i++)
         if (wake[i] < block[i])
-            test__fail(__FILE__, __LINE__, "%s: semaphore %u: %llu BLOCKs, "
-                       "%llu WAKEs", name, i, (unsigned long long)block[i],
+            test__fail(__FILE__, __LINE__,
+                       "%s: semaphore %u: %llu BLOCKs, "
+                       "%llu WAKEs",
+                       name, i, (unsigned long long)block[i],
                        (unsigned long long)wake[i]);
 }
 

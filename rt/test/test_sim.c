@@ -85,8 +85,7 @@ static void record(void)
     size_t i = atomic_load_explicit(&nlog, memory_order_relaxed);
 
     if (i < LOG_CAP) {
-        __atomic_store_n(&logbuf[i], (uint8_t)rt__os_curid(),
-                         __ATOMIC_RELAXED);
+        __atomic_store_n(&logbuf[i], (uint8_t)rt__os_curid(), __ATOMIC_RELAXED);
         atomic_store_explicit(&nlog, i + 1, memory_order_relaxed);
     }
 }
@@ -280,9 +279,9 @@ TEST(sim, switch_pingpong)
 
 struct counter {
     rt_mutex mu;
-    bool locked;   /* take mu around the increment */
-    int iters;     /* increments per fiber */
-    uint64_t n;    /* plain, not atomic: only mu protects it */
+    bool locked; /* take mu around the increment */
+    int iters;   /* increments per fiber */
+    uint64_t n;  /* plain, not atomic: only mu protects it */
     _Atomic uint32_t poke;
 };
 
@@ -358,10 +357,10 @@ TEST(sim, lock_exclusion)
 
 struct notes {
     rt_note go;
-    rt_mutex mu;           /* guards seen */
-    bool woke;             /* set just before the wakeup */
-    int data;              /* published before the wakeup */
-    int seen;              /* sleepers that saw both */
+    rt_mutex mu; /* guards seen */
+    bool woke;   /* set just before the wakeup */
+    int data;    /* published before the wakeup */
+    int seen;    /* sleepers that saw both */
 };
 
 static void sleeper(void *p)
@@ -621,8 +620,8 @@ static uint64_t trace(const rt_sim_source *s)
 
 TEST(sim, determinism)
 {
-    static const uint8_t bytes[] = {0x21, 0x03, 0x45, 0x01, 0xe2, 0x00, 0x61,
-                                    0x02, 0x13, 0x31, 0x07, 0x44};
+    static const uint8_t bytes[] = {0x21, 0x03, 0x45, 0x01, 0xe2, 0x00,
+                                    0x61, 0x02, 0x13, 0x31, 0x07, 0x44};
     static uint8_t first[LOG_CAP];
     uint32_t kind;
     uint64_t seed, h[10], hint;

@@ -211,8 +211,7 @@ int rt__bench_switch(FILE *out, uint64_t iters)
     fprintf(out, "| mechanism | ns per switch | ratio vs sim |\n");
     fprintf(out, "|---|---:|---:|\n");
     fprintf(out, "| sim (rt__ctx_switch) | %.2f | 1 |\n", sim);
-    fprintf(out, "| ucontext swapcontext | %.1f | %.0f |\n", uctx,
-            uctx / sim);
+    fprintf(out, "| ucontext swapcontext | %.1f | %.0f |\n", uctx, uctx / sim);
     fprintf(out, "| pthread mutex/condvar baton | %.0f | %.0f |\n", bat,
             bat / sim);
     fprintf(out, "\n| target | measured | met |\n|---|---:|---|\n");
@@ -291,7 +290,7 @@ int rt__bench_sim_steps(FILE *out)
     fprintf(out,
             "| sim micro (%d fibers, locks/atomics/notes, RANDOM) "
             "| %llu | %.3f | %.3g |\n",
-            STEP_FIBERS, (unsigned long long)rt__sim_steps(),
-            (t1 - t0) / 1e9, (double)rt__sim_steps() / ((t1 - t0) / 1e9));
+            STEP_FIBERS, (unsigned long long)rt__sim_steps(), (t1 - t0) / 1e9,
+            (double)rt__sim_steps() / ((t1 - t0) / 1e9));
     return 0;
 }

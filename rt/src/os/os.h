@@ -196,6 +196,9 @@ struct rt_sim_source;
 int rt__os_run(int backend, const struct rt_sim_source *src,
                void (*mainfn)(void *), void *arg);
 _Noreturn void rt__os_deadlock(void);
+/* Sim only: a run took more yield points than its budget (the runtime
+ * provides it; it throws). */
+_Noreturn void rt__os_budget_exhausted(uint64_t steps);
 
 /* rt__os_curid returns a small stable id of the calling M (0 for the
  * first), for traces; in threads it is assigned in start order. */

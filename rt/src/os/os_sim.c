@@ -29,6 +29,9 @@
  *      such deadline (it may be early: timers are then re-scanned).
  *   5. At most one done fiber (S.dying) still owns its stack; the next
  *      context to run frees it.
+ *   6. Once S.halted (a deadlock or the budget handed to the runtime,
+ *      which throws), no yield point counts or switches and nothing
+ *      blocks.
  *
  * Sanitizers. Under ASan every switch is announced with
  * __sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber. Under
@@ -75,11 +78,11 @@ void AnnotateIgnoreReadsBegin(const char *file, int line);
 void AnnotateIgnoreReadsEnd(const char *file, int line);
 void AnnotateIgnoreWritesBegin(const char *file, int line);
 void AnnotateIgnoreWritesEnd(const char *file, int line);
-#define ENTER()                                                              \
-    (AnnotateIgnoreReadsBegin(__FILE__, __LINE__),                           \
+#define ENTER()                                                                \
+    (AnnotateIgnoreReadsBegin(__FILE__, __LINE__),                             \
      AnnotateIgnoreWritesBegin(__FILE__, __LINE__))
-#define LEAVE()                                                              \
-    (AnnotateIgnoreWritesEnd(__FILE__, __LINE__),                            \
+#define LEAVE()                                                                \
+    (AnnotateIgnoreWritesEnd(__FILE__, __LINE__),                              \
      AnnotateIgnoreReadsEnd(__FILE__, __LINE__))
 #define ACQ(p) __tsan_acquire((void *)(p))
 #define REL(p) __tsan_release((void *)(p))
@@ -155,8 +158,8 @@ struct rt_thread {
     void *map;        /* mmap'd region: guard page and stack; NULL for the
                          host and after the stack is freed */
     size_t maplen;
-    void *lo;         /* lowest usable stack byte (for ASan) */
-    size_t len;       /* usable stack bytes */
+    void *lo;           /* lowest usable stack byte (for ASan) */
+    size_t len;         /* usable stack bytes */
     void (*fn)(void *); /* what the fiber runs; valid until it starts */
     void *arg;
     void *tls;    /* the M's TLS word */
@@ -171,31 +174,32 @@ struct rt_thread {
 
 /* The state of the one run in progress (one per process). */
 static struct {
-    bool active;            /* a run is in progress */
-    rt_sim_source src;      /* the run's source (bytes not copied) */
-    uint64_t budget;        /* step budget in force */
-    uint64_t steps;         /* yield points taken (rt__sim_steps) */
-    int64_t now;            /* the virtual clock, ns */
-    int64_t next_dl;        /* invariant 4; INT64_MAX: no timer */
-    uint64_t rng;           /* splitmix64 state (RANDOM, PCT) */
-    struct rt_thread host;  /* the context that called rt__sim_run */
-    struct rt_thread *cur;  /* invariant 1 */
-    struct rt_thread *prev; /* the context that switched to cur */
+    bool active;             /* a run is in progress */
+    bool halted;             /* deadlock or budget: the runtime is throwing */
+    rt_sim_source src;       /* the run's source (bytes not copied) */
+    uint64_t budget;         /* step budget in force */
+    uint64_t steps;          /* yield points taken (rt__sim_steps) */
+    int64_t now;             /* the virtual clock, ns */
+    int64_t next_dl;         /* invariant 4; INT64_MAX: no timer */
+    uint64_t rng;            /* splitmix64 state (RANDOM, PCT) */
+    struct rt_thread host;   /* the context that called rt__sim_run */
+    struct rt_thread *cur;   /* invariant 1 */
+    struct rt_thread *prev;  /* the context that switched to cur */
     struct rt_thread *dying; /* invariant 5 */
-    struct rt_thread **all; /* every fiber of the run, indexed by id */
+    struct rt_thread **all;  /* every fiber of the run, indexed by id */
     uint32_t nall, capall;
     struct rt_thread **live; /* invariant 3 (capacity capall) */
     uint32_t nlive;
     struct rt_thread **run; /* invariant 2 (capacity capall) */
     uint32_t nrun;
-    uint32_t slice;         /* yield points since the last switch (RR) */
-    size_t bpos;            /* BYTES: next byte to read */
-    uint32_t bleft;         /* BYTES: yield points before the next read */
+    uint32_t slice;              /* yield points since the last switch (RR) */
+    size_t bpos;                 /* BYTES: next byte to read */
+    uint32_t bleft;              /* BYTES: yield points before the next read */
     uint64_t chg[PCT_MAX_DEPTH]; /* PCT: change points, ascending */
-    uint32_t nchg, ichg;    /* PCT: count, next one to apply */
-    int64_t spinlow;        /* PCT: the last spin-demotion priority */
+    uint32_t nchg, ichg;         /* PCT: count, next one to apply */
+    int64_t spinlow;             /* PCT: the last spin-demotion priority */
 #ifdef RT_TSAN
-    char done_sync;         /* TSan: every exit releases, the host acquires */
+    char done_sync; /* TSan: every exit releases, the host acquires */
 #endif
 } S;
 
@@ -471,6 +475,7 @@ static _Noreturn void deadlock(void)
     fprintf(stderr, "sim: deadlock at step %llu, virtual time %lld ns\n",
             (unsigned long long)S.steps, (long long)S.now);
     fflush(stderr);
+    S.halted = true;
     rt__os_deadlock();
 }
 
@@ -497,6 +502,9 @@ static void block(int wait, const void *obj, int64_t deadline)
 {
     struct rt_thread *f = S.cur;
 
+    if (S.halted)
+        fatal("a blocking call while the runtime reports a deadlock or an "
+              "exhausted budget");
     del(S.run, &S.nrun, f);
     f->state = F_BLOCKED;
     f->wait = (uint8_t)wait;
@@ -518,11 +526,17 @@ static int64_t after(int64_t ns)
    switch fibers. */
 static void yieldpt(rt_yp kind)
 {
+    /* The runtime's report of a deadlock or an exhausted budget takes
+       yield points too (its atomics); it must run to its end on this
+       fiber without counting or switching. */
+    if (S.halted)
+        return;
     S.steps++;
     if (S.steps > S.budget) {
         fprintf(stderr, "sim: step budget %llu exhausted\n",
                 (unsigned long long)S.budget);
         fflush(stderr);
+        S.halted = true;
         rt__os_budget_exhausted(S.steps);
     }
     S.now += STEP_NS;

@@ -1,0 +1,115 @@
+/*
+ * testutil.c - helpers for rt's tests (see testutil.h).
+ */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <string.h>
+
+rt_scenario *tu_parse(const char *text)
+{
+    rt_scenario *sc = malloc(sizeof *sc);
+    char err[256];
+
+    if (sc == NULL)
+        test__fail(__FILE__, __LINE__, "out of memory");
+    if (rt_scenario_parse(text, strlen(text), sc, err, sizeof err) != RT_OK)
+        test__fail(__FILE__, __LINE__, "bad test scenario: %s", err);
+    return sc;
+}
+
+rt_stats tu_runopt(const rt_scenario *sc, const rt_options *opt)
+{
+    rt_stats st;
+    int rc = rt_run(sc, opt, &st);
+
+    if (rc != RT_OK)
+        test__fail(__FILE__, __LINE__, "rt_run returned %d", rc);
+    return st;
+}
+
+rt_stats tu_run(const rt_scenario *sc, uint32_t procs)
+{
+    rt_options opt;
+
+    memset(&opt, 0, sizeof opt);
+    opt.backend = RT_BACKEND_THREADS;
+    opt.nprocs = procs;
+    opt.nthreads = procs + 2;
+    return tu_runopt(sc, &opt);
+}
+
+enum { MAXEXITS = 256 };
+static tu_exit exits[MAXEXITS];
+static int nexits;
+static pthread_mutex_t exitmu = PTHREAD_MUTEX_INITIALIZER;
+
+/* hook copies the dying G's current frame; goexit0 runs it on the G's M,
+ * so several Ms may call it at once. */
+static void hook(rt_g *gp)
+{
+    tu_exit *e;
+    uint32_t i;
+
+    pthread_mutex_lock(&exitmu);
+    if (nexits < MAXEXITS) {
+        e = &exits[nexits++];
+        e->prog = gp->prog;
+        e->goid = gp->goid;
+        e->depth = gp->depth;
+        e->framen = gp->framen;
+        e->stacksize = gp->stacksize;
+        e->sp = gp->sp;
+        for (i = 0; i < gp->framen && i < RT_MAX_FRAME; i++)
+            e->slots[i] = gp->stack[gp->sp + i];
+    }
+    pthread_mutex_unlock(&exitmu);
+}
+
+void tu_capture(void)
+{
+    nexits = 0;
+    rt__test_exit_hook = hook;
+}
+
+int tu_nexits(void)
+{
+    return nexits;
+}
+
+const tu_exit *tu_exitof(uint32_t prog)
+{
+    int i;
+
+    for (i = 0; i < nexits; i++)
+        if (exits[i].prog == prog)
+            return &exits[i];
+    test__fail(__FILE__, __LINE__, "no goroutine of program %u exited",
+               prog);
+}
+
+static rt_m fakem;
+static rt_p fakep;
+
+rt_p *tu_fakep(void)
+{
+    return &fakep;
+}
+
+rt_g *tu_fakeg(uint32_t status)
+{
+    rt_g *gp = calloc(1, sizeof *gp);
+
+    if (gp == NULL)
+        test__fail(__FILE__, __LINE__, "out of memory");
+    rt__rt.nprocs = 1;
+    rt__rt.allp[0] = &fakep;
+    fakem.p = &fakep;
+    atomic_store(&fakep.m, &fakem);
+    atomic_store(&fakep.status, RT_P_RUNNING);
+    rt__tls_set(&fakem);
+    rt__stackinit(gp, 4);
+    gp->goid = 7;
+    atomic_store(&gp->atomicstatus, status);
+    return gp;
+}

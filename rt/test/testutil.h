@@ -1,0 +1,38 @@
+/*
+ * testutil.h - helpers for rt's tests: scenarios from text, runs on the
+ * threads backend, the exit capture, and a fake M/P for unit tests of
+ * the status word outside a run.
+ */
+#ifndef RT_TESTUTIL_H
+#define RT_TESTUTIL_H
+
+#include "runtime.h"
+#include "test.h"
+
+/* tu_parse parses a scenario; a parse error fails the test. The result
+ * is heap-allocated and lives until the process ends. */
+rt_scenario *tu_parse(const char *text);
+
+/* tu_run runs sc on real threads with procs Ps (threads = procs + 2);
+ * a non-OK return fails the test. */
+rt_stats tu_run(const rt_scenario *sc, uint32_t procs);
+rt_stats tu_runopt(const rt_scenario *sc, const rt_options *opt);
+
+/* What tu_capture saw of a goroutine at its exit. */
+typedef struct tu_exit {
+    uint32_t prog, goid, depth, framen, stacksize, sp;
+    rt_slot slots[RT_MAX_FRAME]; /* the current frame */
+} tu_exit;
+
+/* tu_capture installs the exit hook; tu_exitof finds the first capture
+ * of a program (failing the test if there is none). */
+void tu_capture(void);
+const tu_exit *tu_exitof(uint32_t prog);
+int tu_nexits(void);
+
+/* tu_fakeg makes a G in the given status, with a fake M and P installed
+ * on this thread, for unit tests that call g.c directly. */
+rt_g *tu_fakeg(uint32_t status);
+rt_p *tu_fakep(void);
+
+#endif /* RT_TESTUTIL_H */
