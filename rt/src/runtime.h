@@ -130,7 +130,8 @@ typedef enum rt_switch {
  */
 struct rt_g {
     _Atomic uint32_t atomicstatus; /* the status word; see above */
-    uint32_t goid;                 /* id of this incarnation (newproc) */
+    _Atomic uint32_t goid; /* id of this incarnation (newproc); read by
+                              other Ms' trace events, hence atomic */
     uint32_t index;                /* position in allgs */
     uint32_t gen;                  /* incarnation: bumped on reuse */
 

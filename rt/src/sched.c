@@ -747,7 +747,7 @@ void rt__newproc(uint16_t prog, rt_slot arg)
     gp->prog = prog;
     gp->pc = 0;
     gp->spin = 0;
-    gp->goid = rt__xadd32(&r->goidgen, 1);
+    rt__store32(&gp->goid, rt__xadd32(&r->goidgen, 1), memory_order_relaxed);
     gp->m = NULL;
     gp->scancount = 0;
     rt__store32(&gp->preempt, 0, memory_order_relaxed);

