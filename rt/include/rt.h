@@ -183,6 +183,13 @@ typedef struct rt_stats {
     uint64_t wall_ns;         /* length of the run (virtual in sim) */
     uint64_t heap_bytes;      /* bytes malloc'd by the run for Gs, Ms,
                                  stacks and allgs, at its end */
+    uint64_t events;          /* trace events recorded */
+    uint64_t sim_steps;       /* sim: yield points taken */
+    uint64_t trace_hash;      /* sim: hash of the event sequence; the same
+                                 input gives the same hash in every build */
+    uint64_t deadlocked;      /* goroutines left blocked forever by the
+                                 scenario's own BLOCKs (a program deadlock,
+                                 not a runtime violation) */
 } rt_stats;
 
 /*

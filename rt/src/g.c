@@ -106,7 +106,8 @@ static _Noreturn void badtransition(const char *fn, rt_g *gp, uint32_t old,
  * The seed's version "helped" the GC while spinning; that is defect S5
  * and is not done here.
  */
-void rt__casgstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
+void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
+                     const char *by)
 {
     uint32_t cur;
     int i;
@@ -133,7 +134,7 @@ void rt__casgstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
         else
             rt__osyield();
     }
-    rt__event(RT_EV_STATUS, gp, oldval, newval, "casgstatus");
+    rt__event(RT_EV_STATUS, gp, oldval, newval, by);
 }
 
 /*
@@ -141,7 +142,8 @@ void rt__casgstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
  * oldval's scan form (or Gscanenqueue from Grunning). Returns whether the
  * CAS succeeded; a pair outside the table throws.
  */
-bool rt__castogscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
+bool rt__castogscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
+                           const char *by)
 {
     bool ok;
 
@@ -161,7 +163,7 @@ bool rt__castogscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
     }
     ok = rt__cas32(&gp->atomicstatus, oldval, newval);
     if (ok)
-        rt__event(RT_EV_CLAIM, gp, oldval, newval, "castogscanstatus");
+        rt__event(RT_EV_CLAIM, gp, oldval, newval, by);
     return ok;
 }
 
@@ -171,7 +173,8 @@ bool rt__castogscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
  * claim, so the CAS cannot fail; if it does, someone else changed a
  * claimed G, and that throws.
  */
-void rt__casfromgscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
+void rt__casfromgscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
+                             const char *by)
 {
     bool ok = false;
 
@@ -193,7 +196,7 @@ void rt__casfromgscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval)
                   "casfromgscanstatus: %s -> %s failed, found %s",
                   rt__gstatusname(oldval), rt__gstatusname(newval),
                   rt__gstatusname(rt__readgstatus(gp)));
-    rt__event(RT_EV_RELEASE, gp, oldval, newval, "casfromgscanstatus");
+    rt__event(RT_EV_RELEASE, gp, oldval, newval, by);
 }
 
 /*

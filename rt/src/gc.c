@@ -38,9 +38,22 @@ static void setphase(uint32_t phase)
  * for this never fired: defect S1). A claimed G that is not running its
  * own scan gets its stack shrunk first if mostly unused.
  */
+/* stackhash hashes gp's stack in use (and where it is), so a scan can
+ * tell that nothing moved it or wrote it meanwhile. */
+static uint64_t stackhash(rt_g *gp)
+{
+    uint64_t h = ((uint64_t)gp->sp << 32) ^ gp->stacksize;
+    uint32_t i;
+
+    for (i = gp->sp; i < gp->stacksize; i++)
+        h = (h ^ gp->stack[i]) * 0x100000001b3ull;
+    return h;
+}
+
 void rt__scanstack(rt_g *gp)
 {
     uint32_t s = rt__readgstatus(gp), i, n = 0;
+    uint64_t before;
 
     if (!rt__isscanstatus(s) &&
         !rt__load32(&rt__rt.sched.gcwaiting, memory_order_acquire))
@@ -60,12 +73,23 @@ void rt__scanstack(rt_g *gp)
     if (gp != rt__loadp((void *_Atomic const *)&rt__getm()->curg,
                         memory_order_relaxed))
         rt__shrinkstack(gp);
+    if (atomic_exchange(&gp->scanning, 1) != 0)
+        rt__throw("scan.concurrent", gp, "two scans of G %u at once",
+                  atomic_load(&gp->goid));
+    rt__event(RT_EV_SCANSTART, gp, gp->stacksize - gp->sp, 0, "scanstack");
+    before = stackhash(gp);
     for (i = gp->sp; i < gp->stacksize; i++) {
         if (rt__isref(gp->stack[i])) {
             rt__shade(gp->stack[i]);
             n++;
         }
     }
+    RT__HOOK(RT_HOOK_SCAN, gp);
+    if (stackhash(gp) != before)
+        rt__throw("scan.stackchanged", gp,
+                  "G %u's stack changed while it was being scanned",
+                  atomic_load(&gp->goid));
+    atomic_store(&gp->scanning, 0);
     gp->scancount++;
     rt__statadd(&rt__rt.stats[ST_SCANS], 1);
     rt__event(RT_EV_SCAN, gp, gp->stacksize - gp->sp, n, "scanstack");
@@ -226,16 +250,23 @@ void rt__gcmarktermination(bool stragglers)
         }
     }
     rt__drain();
+    RT__HOOK(RT_HOOK_TERMINATION, NULL);
     checkpost(phase == RT_PH_QUIESCE || phase == RT_PH_STW
                   ? "markroot.post"
                   : "quiesce.post",
               true);
+    RT__HOOK(RT_HOOK_CHECKMARK, NULL);
     checkmark();
     rt__store32(&r->writebarrier, 0, memory_order_release);
     setphase(RT_PH_SWEEP);
     rt__statadd(&r->stats[ST_FREED], rt__sweep());
     setphase(RT_PH_OFF);
     rt__statadd(&r->stats[ST_GCCYCLES], 1);
+    if ((uint64_t)(rt__nanotime() - r->gcstart) > r->opt.quiesce_bound_ns)
+        rt__throw("liveness.gc", NULL,
+                  "GC cycle %u took %lld ns, over the bound of %llu",
+                  r->gccycle, (long long)(rt__nanotime() - r->gcstart),
+                  (unsigned long long)r->opt.quiesce_bound_ns);
 }
 
 /*
@@ -318,6 +349,7 @@ static void gcwakewaiters(void)
         gp = list;
         list = gp->schedlink;
         gp->schedlink = NULL;
+        gp->parked = 0;
         rt__ready(gp);
     }
 }

@@ -165,6 +165,12 @@ struct rt_g {
     rt_mutex *waitlock;     /* RT_SW_PARK: wait list lock, dropped by
                                park_m once the G is in Gwaiting */
     uint32_t gcwait;        /* GC cycle it waits to finish, or 0 */
+    uint32_t parked;        /* on a wait list (park_m); cleared by the
+                               waker that takes it off, under the list's
+                               lock */
+    _Atomic uint32_t handoff;  /* Grunnable but between queues: an M with
+                                  no P is putting it on the global queue */
+    _Atomic uint32_t scanning; /* a scan of its stack is in progress */
     uint32_t syscallpending;/* own: ticks of the syscall it is in */
 };
 
@@ -288,7 +294,7 @@ typedef struct rt_runtime {
     /* sysmon and the end of the run. */
     rt_thread *sysmon;
     _Atomic uint64_t stats[32];
-    rt_stats out;
+    rt_stats out;                   /* wall_ns, heap_bytes, deadlocked */
 } rt_runtime;
 
 extern rt_runtime rt__rt;
@@ -304,9 +310,19 @@ enum {
 /* g.c: the status word. */
 uint32_t rt__readgstatus(rt_g *gp);
 bool rt__gstatus_legal(uint32_t from, uint32_t to);
-void rt__casgstatus(rt_g *gp, uint32_t oldval, uint32_t newval);
-bool rt__castogscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval);
-void rt__casfromgscanstatus(rt_g *gp, uint32_t oldval, uint32_t newval);
+/* The CAS helpers take the calling function's name for the trace: call
+ * them through the macros below. */
+void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
+                     const char *by);
+bool rt__castogscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
+                           const char *by);
+void rt__casfromgscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
+                             const char *by);
+#define rt__casgstatus(gp, o, n) rt__casgstatus_(gp, o, n, __func__)
+#define rt__castogscanstatus(gp, o, n)                                       \
+    rt__castogscanstatus_(gp, o, n, __func__)
+#define rt__casfromgscanstatus(gp, o, n)                                     \
+    rt__casfromgscanstatus_(gp, o, n, __func__)
 bool rt__isscanstatus(uint32_t s);
 const char *rt__gstatusname(uint32_t s);
 bool rt__stopg(rt_g *gp);
@@ -329,6 +345,9 @@ typedef enum rt_evkind {
     RT_EV_PHASE,     /* gcphase: from -> to */
     RT_EV_STW,       /* world stopped (from = 1) or started (from = 0) */
     RT_EV_WORK,      /* gcphasework done in phase from */
+    RT_EV_SCANSTART, /* stack scan begins: from = slots in use */
+    RT_EV_SYSEXIT,   /* left a system call: from = 1 fast path, 0 slow */
+    RT_EV_SWITCH,    /* sim: the schedule switched from M from to M to */
     RT_EV__COUNT
 } rt_evkind;
 
@@ -343,9 +362,54 @@ bool rt__transseen(uint32_t from, uint32_t to);
 void rt__transreset(void);
 /* Test-only: called by goexit0 with the dying G before it is cleared. */
 extern void (*rt__test_exit_hook)(rt_g *gp);
+
+/* Test-only hook points, where a test hand-makes a violation for a
+ * checker to find. NULL in every shipped run. */
+typedef enum rt_hook {
+    RT_HOOK_SCAN,        /* inside scanstack, between its two checks */
+    RT_HOOK_OP,          /* before each VM instruction */
+    RT_HOOK_TERMINATION, /* mark termination, before the postconditions */
+    RT_HOOK_CHECKMARK,   /* before gccheckmark */
+    RT_HOOK_STW,         /* world stopped, before the queue check */
+} rt_hook;
+extern void (*rt__test_hook)(rt_hook where, rt_g *gp);
+#define RT__HOOK(where, gp)                                                  \
+    do {                                                                     \
+        if (__builtin_expect(rt__test_hook != NULL, 0))                      \
+            rt__test_hook(where, gp);                                        \
+    } while (0)
+
+/* check.c */
+void rt__checkqueues(void);
+uint32_t rt__programdeadlock(void);
 void rt__traceprint(FILE *f, uint32_t last);
-_Noreturn void rt__throw(const char *rule, rt_g *gp, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void rt__traceprintm(FILE *f, uint32_t last);
+uint64_t rt__tracehash(void);
+/* A command line that replays this run, printed in every report (set by
+ * the CLI; empty: none). */
+extern char rt__replay_hint[512];
+/* If set, every event is also printed there as it happens (replay
+ * --trace), in rt__traceprint's columns. */
+extern FILE *rt__tracestream;
+/* rt__traceheader prints the column header of rt__traceprint. */
+void rt__traceheader(FILE *f);
+uint64_t rt__tracecount(void);
+/*
+ * rt__throw reports a broken invariant (rt__report) and ends the run. It
+ * is a macro and rt__die is always inlined, so that the frames under
+ * abort() are the checking function's: crash de-duplication by the top
+ * stack frames then groups findings by the rule they broke.
+ */
+void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noinline, cold));
+_Noreturn void rt__diehook(const char *rule);
+static inline __attribute__((always_inline)) _Noreturn void
+rt__die(const char *rule)
+{
+    rt__diehook(rule); /* the throw hook (exit 1 in the CLI), or returns */
+    __builtin_trap();
+}
+#define rt__throw(rule, gp, ...) (rt__report(rule, gp, __VA_ARGS__), rt__die(rule))
 void rt__dumpg(FILE *f, rt_g *gp);
 void rt__dumpallg(FILE *f);
 

@@ -311,12 +311,14 @@ static rt_p *releasep(void)
     return p;
 }
 
+static void wakeall(void);
+
 /* checkdead reports a deadlock: no M is running, yet goroutines live.
  * sched.lock held (called from mput). */
 static void checkdead(void)
 {
     rt_runtime *r = &rt__rt;
-    uint32_t i;
+    uint32_t i, blocked;
 
     if (r->sched.mcount > r->sched.nmidle)
         return; /* some M still runs: it will make progress or come here */
@@ -332,9 +334,18 @@ static void checkdead(void)
             rt__throw("sched.lostwakeup", NULL,
                       "every M is idle but P %u has runnable goroutines",
                       i);
-    rt__throw("liveness.deadlock", NULL,
-              "all goroutines are asleep - deadlock! (%u blocked)",
-              rt__load32(&r->sched.ngalive, memory_order_acquire));
+    /* Every live G parked on a wait list, queues consistent: the
+     * scenario's own BLOCKs deadlocked it ("all goroutines are asleep"),
+     * which is not a runtime violation. End the run and say so. */
+    blocked = rt__programdeadlock();
+    if (blocked == 0)
+        rt__throw("liveness.deadlock", NULL,
+                  "every M is idle but %u goroutines are alive and not all "
+                  "of them are parked",
+                  rt__load32(&r->sched.ngalive, memory_order_acquire));
+    r->out.deadlocked = blocked;
+    rt__store32(&r->sched.shutdown, 1, memory_order_release);
+    wakeall();
 }
 
 /* mput puts mp on the idle list. sched.lock held. */
@@ -850,6 +861,7 @@ bool rt__exitsyscall(rt_g *gp)
         acquirep(p);
     }
     rt__casgstatus(gp, RT_G_SYSCALL, RT_G_RUNNING);
+    rt__event(RT_EV_SYSEXIT, gp, 1, 0, "exitsyscall");
     rt__store64(&gp->stackguard0,
                 rt__load32(&gp->preempt, memory_order_acquire)
                     ? RT_STACK_PREEMPT
@@ -865,20 +877,21 @@ static void exitsyscall0(rt_m *mp, rt_g *gp)
     rt_runtime *r = &rt__rt;
     rt_p *p;
 
+    /* No P: gp is Grunnable on no queue until globrunqput. Record the
+     * hand-off for the queue checker. */
+    atomic_store_explicit(&gp->handoff, 1, memory_order_relaxed);
     rt__casgstatus(gp, RT_G_SYSCALL, RT_G_RUNNABLE);
+    rt__event(RT_EV_SYSEXIT, gp, 0, 0, "exitsyscall0");
     dropg(mp, gp);
     rt__lock(&r->sched.lock);
     p = NULL;
     if (!rt__load32(&r->sched.gcwaiting, memory_order_acquire))
         p = pidleget();
-    if (p == NULL)
-        globrunqput(gp);
+    globrunqput(gp);
+    atomic_store_explicit(&gp->handoff, 0, memory_order_relaxed);
     rt__unlock(&r->sched.lock);
     if (p != NULL) {
         acquirep(p);
-        rt__lock(&r->sched.lock);
-        globrunqput(gp);
-        rt__unlock(&r->sched.lock);
         return;
     }
     stopm();
@@ -976,6 +989,8 @@ void rt__stoptheworld(void)
                       rt__load32(&r->allp[i]->status, memory_order_acquire));
     rt__statadd(&r->stats[ST_STW], 1);
     rt__event(RT_EV_STW, NULL, 1, 0, "stoptheworld");
+    RT__HOOK(RT_HOOK_STW, NULL);
+    rt__checkqueues();
 }
 
 /* rt__starttheworld restarts every P stopped by rt__stoptheworld: Ps with
@@ -1074,6 +1089,7 @@ static void execute(rt_m *mp, rt_g *gp)
     switch (why) {
     case RT_SW_PARK:
         rt__casgstatus(gp, RT_G_RUNNING, RT_G_WAITING);
+        gp->parked = 1;
         rt__event(RT_EV_PARK, gp, 0, 0, "park_m");
         dropg(mp, gp);
         rt__unlock(gp->waitlock);
@@ -1322,6 +1338,10 @@ static void sumstats(rt_stats *st)
     st->max_threads = r->sched.mcount;
     st->wall_ns = r->out.wall_ns;
     st->heap_bytes = r->out.heap_bytes;
+    st->events = rt__tracecount();
+    st->trace_hash = r->opt.backend == RT_BACKEND_SIM ? rt__tracehash() : 0;
+    st->sim_steps = r->opt.backend == RT_BACKEND_SIM ? rt__sim_steps() : 0;
+    st->deadlocked = r->out.deadlocked;
 }
 
 /* teardown frees every G, M and P of the run. */

@@ -59,15 +59,57 @@ void rt__transreset(void)
 static _Atomic uint32_t throwing;
 
 static const char *const evname[RT_EV__COUNT] = {
-    "status", "claim", "release", "scan", "preemptreq", "newstack", "copy",
-    "park",   "ready", "syscall", "phase", "stw",       "work",
+    "status", "claim",   "release", "scan",      "preemptreq",
+    "newstack", "copy",  "park",    "ready",     "syscall",
+    "phase",  "stw",     "work",    "scanstart", "sysexit",
+    "switch",
 };
+_Static_assert(sizeof evname / sizeof evname[0] == RT_EV__COUNT,
+               "every event kind needs a name");
+
+/* The trace hash: FNV-1a over every event's kind, M, G, from and to, in
+ * order. Kept only in sim, where the order is the run's own; in threads
+ * it would hash a race. */
+static uint64_t hash;
+static _Atomic uint64_t count;
+enum { FNV_OFFSET = 0xcbf29ce484222325ull, FNV_PRIME = 0x100000001b3ull };
+
+static void hashword(uint64_t w)
+{
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        hash ^= (w >> (8 * i)) & 0xff;
+        hash *= FNV_PRIME;
+    }
+}
+
+uint64_t rt__tracehash(void)
+{
+    return hash;
+}
+
+uint64_t rt__tracecount(void)
+{
+    return atomic_load(&count);
+}
+
+static void printevent(FILE *f, uint64_t seq, rt_event *e);
+
+/* onswitch records the sim's switch from one M to another. */
+static void onswitch(uint32_t from, uint32_t to)
+{
+    rt__event(RT_EV_SWITCH, NULL, from, to, "schedule-source");
+}
 
 /* rt__traceinit empties the trace for a new run. */
 void rt__traceinit(void)
 {
     atomic_store(&seqgen, 0);
     atomic_store(&throwing, 0);
+    atomic_store(&count, 0);
+    hash = FNV_OFFSET;
+    rt__sim_switch_hook = onswitch;
 }
 
 /* rt__event appends an event. Relaxed: the sequence number only orders
@@ -87,6 +129,15 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
     PUT(from, from);
     PUT(to, to);
     PUT(fn, fn);
+    if (rt__sim_on) {
+        hashword(kind);
+        hashword(rt__os_curid());
+        hashword(gp != NULL ? atomic_load_explicit(&gp->goid,
+                                                   memory_order_relaxed)
+                            : 0);
+        hashword(((uint64_t)from << 32) | to);
+    }
+    atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
     if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM || kind == RT_EV_RELEASE)
         atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
                               memory_order_relaxed);
@@ -101,28 +152,107 @@ static const char *fmtval(char *buf, size_t n, uint32_t kind, uint32_t v)
     return buf;
 }
 
+/* printevent prints one event in the fixed columns of rt__traceprint. */
+static void printevent(FILE *f, uint64_t seq, rt_event *e)
+{
+    char a[16], b[16];
+    uint32_t kind = GET(kind);
+    const char *fn = GET(fn);
+
+    if (kind >= RT_EV__COUNT)
+        return;
+    fprintf(f, "%8llu %3u %6u %-10s %-14s %-14s %s\n",
+            (unsigned long long)seq, GET(m), GET(g), evname[kind],
+            fmtval(a, sizeof a, kind, GET(from)),
+            fmtval(b, sizeof b, kind, GET(to)), fn ? fn : "");
+}
+
+void rt__traceheader(FILE *f)
+{
+    fprintf(f, "%8s %3s %6s %-10s %-14s %-14s %s\n", "seq", "m", "g", "event",
+            "from", "to", "by");
+}
+
 /* rt__traceprint prints the last `last` events, one line each, in fixed
  * columns: sequence, M, G, kind, from, to, function. */
 void rt__traceprint(FILE *f, uint32_t last)
 {
     uint64_t end = atomic_load(&seqgen), i;
-    char a[16], b[16];
 
     if (last > RING)
         last = RING;
     i = end > last ? end - last : 0;
-    fprintf(f, "%8s %3s %6s %-10s %-14s %-14s %s\n", "seq", "m", "g", "event",
-            "from", "to", "by");
+    rt__traceheader(f);
     for (; i < end; i++) {
         rt_event *e = &ring[i % RING];
-        uint32_t kind = GET(kind);
-        const char *fn = GET(fn);
-        if (GET(seq) != i || kind >= RT_EV__COUNT)
-            continue; /* overwritten or being written */
-        fprintf(f, "%8llu %3u %6u %-10s %-14s %-14s %s\n",
-                (unsigned long long)i, GET(m), GET(g), evname[kind],
-                fmtval(a, sizeof a, kind, GET(from)),
-                fmtval(b, sizeof b, kind, GET(to)), fn ? fn : "");
+        if (GET(seq) == i) /* else overwritten or being written */
+            printevent(f, i, e);
+    }
+}
+
+/* shortname abbreviates a status for the per-M view. */
+static const char *shortname(uint32_t s)
+{
+    static const char *const base[RT_G_NSTATUS] = {
+        "idle", "rnbl", "run", "sys", "wait", "5?", "dead", "enq", "copy"};
+    static const char *const scan[RT_G_NSTATUS] = {
+        "S?",     "S+rnbl", "S+run", "S+sys", "S+wait",
+        "S5?",    "S+dead", "S+enq", "S+copy"};
+    uint32_t b = s & ~(uint32_t)RT_G_SCAN;
+
+    if (b >= RT_G_NSTATUS)
+        return "?";
+    return rt__isscanstatus(s) ? scan[b] : base[b];
+}
+
+/*
+ * rt__traceprintm prints the last `last` events as a timeline with one
+ * column per M: each event sits in the column of the M that made it, so
+ * that what ran concurrently reads side by side.
+ */
+void rt__traceprintm(FILE *f, uint32_t last)
+{
+    enum { COLS = 6, WIDTH = 24 }; /* Ms shown; characters per column */
+    uint64_t end = atomic_load(&seqgen), i;
+    uint32_t m, ncols = 0, kind;
+    char cell[64];
+
+    if (last > RING)
+        last = RING;
+    i = end > last ? end - last : 0;
+    for (uint64_t j = i; j < end; j++) {
+        rt_event *e = &ring[j % RING];
+        m = GET(m);
+        if (GET(seq) == j && m < COLS && m + 1 > ncols)
+            ncols = m + 1;
+    }
+    fprintf(f, "%8s", "seq");
+    for (m = 0; m < ncols; m++) {
+        snprintf(cell, sizeof cell, "M%u", m);
+        fprintf(f, " | %-*s", WIDTH, cell);
+    }
+    fprintf(f, "\n");
+    for (; i < end; i++) {
+        rt_event *e = &ring[i % RING];
+        if (GET(seq) != i)
+            continue;
+        kind = GET(kind);
+        m = GET(m);
+        if (kind >= RT_EV__COUNT || m >= ncols)
+            continue;
+        if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM ||
+            kind == RT_EV_RELEASE)
+            snprintf(cell, sizeof cell, "g%u %s>%s", GET(g),
+                     shortname(GET(from)), shortname(GET(to)));
+        else if (kind == RT_EV_SWITCH)
+            snprintf(cell, sizeof cell, "-> M%u", GET(to));
+        else
+            snprintf(cell, sizeof cell, "g%u %s %u", GET(g), evname[kind],
+                     GET(from));
+        fprintf(f, "%8llu", (unsigned long long)i);
+        for (uint32_t c = 0; c < ncols; c++)
+            fprintf(f, " | %-*.*s", WIDTH, WIDTH, c == m ? cell : "");
+        fprintf(f, "\n");
     }
 }
 
@@ -161,16 +291,28 @@ void rt_set_throw_hook(rt_throw_hook hook)
     throwhook = hook;
 }
 
+/* rt__diehook runs the throw hook, if any (it does not return); without
+ * one it returns and rt__die aborts in the caller's frame. */
+void rt__diehook(const char *rule)
+{
+    fflush(stderr);
+    if (throwhook != NULL)
+        throwhook(rule);
+    abort();
+}
+
 /*
- * rt__throw reports a broken invariant and ends the run: the rule id, the
- * message, the G, every G, the last events. Then the throw hook, or
- * abort(). Only the first throw reports; a second one (another M hitting
- * the fallout) just waits to be killed. Never returns.
+ * rt__report prints a broken invariant's report: the rule id, the
+ * message, the G, every G, the last events as lines and as a timeline per
+ * M, and how to replay. Only the first report prints; a second one
+ * (another M hitting the fallout) waits to be killed.
  */
-void rt__throw(const char *rule, rt_g *gp, const char *fmt, ...)
+void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
 {
     va_list ap;
 
+    if (rt__sim_on)
+        rt__sim_halt();
     if (atomic_exchange(&throwing, 1) != 0) {
         for (;;)
             rt__osyield();
@@ -188,8 +330,13 @@ void rt__throw(const char *rule, rt_g *gp, const char *fmt, ...)
     rt__dumpallg(stderr);
     fprintf(stderr, "last events:\n");
     rt__traceprint(stderr, 40);
+    fprintf(stderr, "timeline by M:\n");
+    rt__traceprintm(stderr, 40);
+    if (rt__replay_hint[0] != 0)
+        fprintf(stderr, "replay: %s\n", rt__replay_hint);
+    fprintf(stderr, "gstorm: violation [%s]\n", rule);
     fflush(stderr);
-    if (throwhook != NULL)
-        throwhook(rule);
-    abort();
 }
+
+char rt__replay_hint[512];
+FILE *rt__tracestream;

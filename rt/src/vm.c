@@ -94,6 +94,7 @@ static void wake(uint32_t c)
     if (s->head == NULL)
         s->tail = NULL;
     gp->schedlink = NULL;
+    gp->parked = 0;
     rt__unlock(&s->lock);
     rt__ready(gp);
 }
@@ -120,6 +121,13 @@ rt_switch rt__vmrun(rt_g *gp)
             gp->spin--;
             rt__procyield(SPIN_PAUSES);
         }
+        RT__HOOK(RT_HOOK_OP, gp);
+        /* Scan ownership: no instruction runs while a scan of this G is in
+         * progress. A plain relaxed load: a check, not a yield point. */
+        if (atomic_load_explicit(&gp->scanning, memory_order_relaxed))
+            rt__throw("scan.running", gp,
+                      "G %u runs pc %u while its stack is being scanned",
+                      atomic_load(&gp->goid), gp->pc);
         if (gp->pc >= pr->nins)
             return RT_SW_EXIT;
         in = pr->ins[gp->pc];

@@ -204,6 +204,14 @@ _Noreturn void rt__os_budget_exhausted(uint64_t steps);
  * first), for traces; in threads it is assigned in start order. */
 uint32_t rt__os_curid(void);
 
+/* Sim only: called at every switch from M `from` to M `to`, before it
+ * happens (the runtime's trace records it). NULL: nothing. */
+extern void (*rt__sim_switch_hook)(uint32_t from, uint32_t to);
+
+/* Sim only: stop switching for good (a violation report is printing);
+ * yield points become no-ops and a blocking call aborts. */
+void rt__sim_halt(void);
+
 /* Sim only: the number of yield points taken so far (0 in threads). */
 uint64_t rt__sim_steps(void);
 

@@ -325,6 +325,8 @@ static void reap(void)
 
 /* swap switches from the running context to fiber to and returns when
    some context switches back. A done fiber never comes back. */
+void (*rt__sim_switch_hook)(uint32_t from, uint32_t to);
+
 static void swap(struct rt_thread *to)
 {
     struct rt_thread *from = S.cur;
@@ -332,6 +334,8 @@ static void swap(struct rt_thread *to)
 
     if (to == from)
         return;
+    if (rt__sim_switch_hook != NULL && from->state != F_DONE)
+        rt__sim_switch_hook(from->id, to->id);
     S.slice = 0;
     S.prev = from;
     S.cur = to;
@@ -665,6 +669,13 @@ void rt__sim_yield(rt_yp kind)
 
 /* rt__sim_steps returns the yield points of the run in progress, or of
    the last one once it has ended (0 before any). */
+/* rt__sim_halt stops scheduling for good: the runtime is reporting a
+ * violation, and its report must run to the end on this fiber. */
+void rt__sim_halt(void)
+{
+    S.halted = true;
+}
+
 uint64_t rt__sim_steps(void)
 {
     return S.steps;

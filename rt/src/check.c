@@ -1,0 +1,136 @@
+/*
+ * check.c - the queue-consistency checker (checker 4 of DESIGN.md) and the
+ * test-only hook points used to hand-make violations.
+ *
+ * Run with the world stopped (every P stopped, or every M idle): then no
+ * M is between taking a G off one queue and putting it on another, except
+ * exitsyscall0, which has no P and marks its G as in hand-off.
+ *
+ *   queue.runnable  a Grunnable G is on no run queue (and not in a
+ *                   hand-off), or on more than one
+ *   queue.parked    a parked Gwaiting G is on no wait list, or on more
+ *                   than one, or also on a run queue
+ *   queue.stale     a G on a queue whose status says it should not be
+ *   queue.lostwakeup a semaphore has a count and a waiter at once
+ */
+#include <stdlib.h>
+
+#include "runtime.h"
+
+void (*rt__test_hook)(rt_hook where, rt_g *gp);
+
+/* Per-G counts, indexed by allgs position. */
+typedef struct qcount {
+    uint32_t runq, wait;
+} qcount;
+
+/* countlist counts every G on a schedlink list into c[].field; a list
+ * longer than allgs is a cycle (a G queued twice) and throws. */
+static void countlist(qcount *c, uint32_t n, rt_g *head, bool wait,
+                      const char *what)
+{
+    uint32_t len = 0;
+    rt_g *gp;
+
+    for (gp = head; gp != NULL; gp = gp->schedlink) {
+        if (++len > n)
+            rt__throw("queue.cycle", gp, "%s has a cycle (a G queued twice)",
+                      what);
+        if (gp->index >= n || rt__allg(gp->index) != gp)
+            rt__throw("queue.stale", gp, "%s holds a G not in allgs", what);
+        if (wait)
+            c[gp->index].wait++;
+        else
+            c[gp->index].runq++;
+    }
+}
+
+/*
+ * rt__checkqueues checks that every Grunnable G is on exactly one run
+ * queue (or in a recorded hand-off), every parked G on exactly one wait
+ * list, nothing else is on a queue, and no semaphore has both a count and
+ * a waiter. The world is stopped.
+ */
+void rt__checkqueues(void)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t n = rt__allglen(), i, h, t, s;
+    qcount *c = calloc(n ? n : 1, sizeof *c);
+    rt_g *gp;
+    rt_p *p;
+
+    if (c == NULL)
+        rt__throw("rt.nomem", NULL, "out of memory for the queue check");
+    countlist(c, n, r->sched.runqhead, false, "the global run queue");
+    for (i = 0; i < r->nprocs; i++) {
+        p = r->allp[i];
+        h = atomic_load(&p->runqhead);
+        t = atomic_load(&p->runqtail);
+        if (t - h > RT_RUNQ)
+            rt__throw("queue.runq", NULL, "P %u: run queue of %u", i, t - h);
+        for (; h != t; h++) {
+            gp = atomic_load(&p->runq[h % RT_RUNQ]);
+            if (gp == NULL || gp->index >= n || rt__allg(gp->index) != gp)
+                rt__throw("queue.stale", gp, "P %u's run queue holds a G "
+                          "not in allgs", i);
+            c[gp->index].runq++;
+        }
+    }
+    for (i = 0; i < RT_NSEMA; i++) {
+        countlist(c, n, r->sema[i].head, true, "a semaphore's wait list");
+        if (r->sema[i].count > 0 && r->sema[i].head != NULL)
+            rt__throw("queue.lostwakeup", r->sema[i].head,
+                      "semaphore %u has count %u and a parked waiter", i,
+                      r->sema[i].count);
+    }
+    countlist(c, n, r->gcwaiters, true, "the GC wait list");
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        s = rt__readgstatus(gp);
+        if (s == RT_G_RUNNABLE) {
+            if (c[i].wait != 0 || c[i].runq > 1 ||
+                (c[i].runq == 0 &&
+                 !atomic_load_explicit(&gp->handoff, memory_order_relaxed)))
+                rt__throw("queue.runnable", gp,
+                          "Grunnable G %u is on %u run queues and %u wait "
+                          "lists",
+                          atomic_load(&gp->goid), c[i].runq, c[i].wait);
+        } else if (s == RT_G_WAITING && gp->parked) {
+            if (c[i].wait != 1 || c[i].runq != 0)
+                rt__throw("queue.parked", gp,
+                          "parked G %u is on %u wait lists and %u run "
+                          "queues (a lost wake-up if 0)",
+                          atomic_load(&gp->goid), c[i].wait, c[i].runq);
+        } else if (c[i].wait != 0 || c[i].runq != 0) {
+            rt__throw("queue.stale", gp,
+                      "G %u in %s is on %u run queues and %u wait lists",
+                      atomic_load(&gp->goid), rt__gstatusname(s), c[i].runq,
+                      c[i].wait);
+        }
+    }
+    free(c);
+}
+
+/*
+ * rt__programdeadlock decides, with every M idle and goroutines alive,
+ * whether the scenario deadlocked itself: every live G parked on a wait
+ * list with the queues consistent. Returns how many are blocked, or 0 if
+ * something else holds them (then the caller reports a runtime deadlock).
+ */
+uint32_t rt__programdeadlock(void)
+{
+    uint32_t n = rt__allglen(), i, blocked = 0, s;
+    rt_g *gp;
+
+    rt__checkqueues();
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        s = rt__readgstatus(gp);
+        if (s == RT_G_DEAD)
+            continue;
+        if (s != RT_G_WAITING || !gp->parked)
+            return 0;
+        blocked++;
+    }
+    return blocked;
+}
