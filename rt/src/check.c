@@ -49,9 +49,11 @@ static void countlist(qcount *c, uint32_t n, rt_g *head, bool wait,
  * rt__checkqueues checks that every Grunnable G is on exactly one run
  * queue (or in a recorded hand-off), every parked G on exactly one wait
  * list, nothing else is on a queue, and no semaphore has both a count and
- * a waiter. The world is stopped.
+ * a waiter. The world is stopped; locked says whether the caller holds
+ * sched.lock (else it is taken here: an M without a P may still be
+ * finishing exitsyscall0's hand-off, which it ends under that lock).
  */
-void rt__checkqueues(void)
+void rt__checkqueues(bool locked)
 {
     rt_runtime *r = &rt__rt;
     uint32_t n = rt__allglen(), i, h, t, s;
@@ -61,6 +63,8 @@ void rt__checkqueues(void)
 
     if (c == NULL)
         rt__throw("rt.nomem", NULL, "out of memory for the queue check");
+    if (!locked)
+        rt__lock(&r->sched.lock);
     countlist(c, n, r->sched.runqhead, false, "the global run queue");
     for (i = 0; i < r->nprocs; i++) {
         p = r->allp[i];
@@ -108,12 +112,14 @@ void rt__checkqueues(void)
                       c[i].wait);
         }
     }
+    if (!locked)
+        rt__unlock(&r->sched.lock);
     free(c);
 }
 
 /*
  * rt__programdeadlock decides, with every M idle and goroutines alive,
- * whether the scenario deadlocked itself: every live G parked on a wait
+ * (sched.lock held) whether the scenario deadlocked itself: every live G parked on a wait
  * list with the queues consistent. Returns how many are blocked, or 0 if
  * something else holds them (then the caller reports a runtime deadlock).
  */
@@ -122,7 +128,7 @@ uint32_t rt__programdeadlock(void)
     uint32_t n = rt__allglen(), i, blocked = 0, s;
     rt_g *gp;
 
-    rt__checkqueues();
+    rt__checkqueues(true);
     for (i = 0; i < n; i++) {
         gp = rt__allg(i);
         s = rt__readgstatus(gp);

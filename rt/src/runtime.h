@@ -380,7 +380,7 @@ extern void (*rt__test_hook)(rt_hook where, rt_g *gp);
     } while (0)
 
 /* check.c */
-void rt__checkqueues(void);
+void rt__checkqueues(bool locked);
 uint32_t rt__programdeadlock(void);
 void rt__traceprint(FILE *f, uint32_t last);
 void rt__traceprintm(FILE *f, uint32_t last);

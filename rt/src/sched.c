@@ -990,7 +990,7 @@ void rt__stoptheworld(void)
     rt__statadd(&r->stats[ST_STW], 1);
     rt__event(RT_EV_STW, NULL, 1, 0, "stoptheworld");
     RT__HOOK(RT_HOOK_STW, NULL);
-    rt__checkqueues();
+    rt__checkqueues(false);
 }
 
 /* rt__starttheworld restarts every P stopped by rt__stoptheworld: Ps with
