@@ -106,6 +106,7 @@ static void resetwork(void)
         gp = rt__allg(i);
         gp->scancount = 0;
         rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
+        rt__store32(&gp->qstate, RT_Q_NONE, memory_order_relaxed);
     }
 }
 
@@ -221,41 +222,56 @@ static void checkmark(void)
 }
 
 /*
- * rt__gcmarktermination finishes a cycle with the world stopped: in
- * GCquiesce, check quiesce's postcondition, then collect as STW does; in
- * GCmark, claim and scan the stragglers (Gs born or reused after quiesce
- * finished), check; in every mode drain, checkmark, sweep, GCoff.
+ * stragglers claims, with the world stopped, the Gs that quiesce could not
+ * have brought to a safepoint: born or reused after it visited them
+ * (qstate RT_Q_BORN). A G that is live, not done, and was not born during
+ * the pass was missed by quiesce: that is the violation quiesce.missed.
  */
-void rt__gcmarktermination(bool stragglers)
+static void stragglers(void)
+{
+    uint32_t i, n = rt__allglen();
+    rt_g *gp;
+
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        if (rt__readgstatus(gp) == RT_G_DEAD ||
+            rt__load32(&gp->gcworkdone, memory_order_acquire))
+            continue;
+        if (rt__load32(&gp->qstate, memory_order_relaxed) != RT_Q_BORN)
+            rt__throw("quiesce.missed", gp,
+                      "G %u (%s) was live during quiesce but never reached "
+                      "a safepoint",
+                      atomic_load(&gp->goid),
+                      rt__gstatusname(rt__readgstatus(gp)));
+        rt__statadd(&rt__rt.stats[ST_STRAGGLERS], 1);
+        if (rt__stopg(gp))
+            rt__restartg(gp);
+    }
+}
+
+/*
+ * rt__gcmarktermination finishes a cycle with the world stopped: after a
+ * quiesce (GCquiesce or GCmark), bring the stragglers to their safepoint
+ * and check quiesce's postcondition; after GCquiesce, collect as STW does
+ * (markroot); in every mode drain, check the scans, gccheckmark, sweep,
+ * GCoff.
+ */
+void rt__gcmarktermination(void)
 {
     rt_runtime *r = &rt__rt;
     uint32_t phase = rt__load32(&r->gcphase, memory_order_acquire);
-    uint32_t i, n;
-    rt_g *gp;
 
+    if (phase == RT_PH_QUIESCE || phase == RT_PH_MARK)
+        stragglers();
     if (phase == RT_PH_QUIESCE) {
         checkpost("quiesce.post", false);
         setphase(RT_PH_STW);
         resetwork();
         rt__markroot();
-    } else if (phase == RT_PH_MARK && stragglers) {
-        n = rt__allglen();
-        for (i = 0; i < n; i++) {
-            gp = rt__allg(i);
-            if (rt__readgstatus(gp) == RT_G_DEAD ||
-                rt__load32(&gp->gcworkdone, memory_order_acquire))
-                continue;
-            rt__statadd(&r->stats[ST_STRAGGLERS], 1);
-            if (rt__stopg(gp))
-                rt__restartg(gp);
-        }
     }
     rt__drain();
     RT__HOOK(RT_HOOK_TERMINATION, NULL);
-    checkpost(phase == RT_PH_QUIESCE || phase == RT_PH_STW
-                  ? "markroot.post"
-                  : "quiesce.post",
-              true);
+    checkpost(phase == RT_PH_MARK ? "quiesce.post" : "markroot.post", true);
     RT__HOOK(RT_HOOK_CHECKMARK, NULL);
     checkmark();
     rt__store32(&r->writebarrier, 0, memory_order_release);
@@ -297,7 +313,7 @@ bool rt__gc(rt_g *gp)
     if (mode == RT_GC_STW) {
         setphase(RT_PH_STW);
         rt__markroot();
-        rt__gcmarktermination(false);
+        rt__gcmarktermination();
         rt__starttheworld();
         rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
         rt__store32(&r->gcrunning, 0, memory_order_release);
@@ -407,6 +423,9 @@ void rt__mquiesce(rt_g *master)
                     rt__stopscanstart(gp);
                 }
             }
+            /* Visited: done or dead. If newproc reuses it after this, it
+             * marks it born (the CAS keeps that mark if it came first). */
+            rt__cas32(&gp->qstate, RT_Q_NONE, RT_Q_VISITED);
             if (rt__load32(&r->gcphase, memory_order_relaxed) == RT_PH_MARK)
                 rt__drain();
         }
@@ -420,7 +439,7 @@ void rt__mquiesce(rt_g *master)
         atomic_store(&r->stats[ST_QUIESCEMAX], (uint64_t)el);
     /* Mark termination, with the world stopped. */
     rt__stoptheworld();
-    rt__gcmarktermination(true);
+    rt__gcmarktermination();
     rt__starttheworld();
     gcwakewaiters();
 }

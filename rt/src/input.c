@@ -364,7 +364,11 @@ size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
 
 static const uint8_t magic[8] = {'G', 'S', 'T', 'O', 'R', 'M', 0x00, 0x1A};
 
-enum { F_META = 1 }; /* flags: a metadata section follows the payload */
+/* The flags at offset 10 (input.h). */
+enum {
+    F_META = 1, /* a metadata section follows the payload */
+    F_TEXT = 2, /* the payload is the text form, then the schedule */
+};
 
 /* crc32 is the IEEE CRC-32 (as zlib's crc32) of n bytes at p. */
 static uint32_t crc32(const uint8_t *p, size_t n)
@@ -450,13 +454,15 @@ static long badmeta(const char *s, size_t n)
 }
 
 /*
- * unwrap parses a gstorm file strictly (layout in input.h): on success
- * *pay, *plen get the payload and *meta, *mlen the metadata (NULL, 0 if
- * none). A byte string without the magic is all payload.
+ * unwrap parses a gstorm file's frame strictly (layout in input.h): on
+ * success *pay, *plen get the payload, *meta, *mlen the metadata (NULL, 0
+ * if none) and *form the form (RT__INPUT_*). A byte string without the
+ * magic is all payload. A text payload's contents are checked by
+ * textload, not here.
  */
 static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
-                  size_t *plen, const char **meta, size_t *mlen, char *err,
-                  size_t errlen)
+                  size_t *plen, const char **meta, size_t *mlen, int *form,
+                  char *err, size_t errlen)
 {
     uint32_t version, flags, n;
     size_t off;
@@ -464,6 +470,7 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
 
     *meta = NULL;
     *mlen = 0;
+    *form = RT__INPUT_RAW;
     if (len < sizeof magic || memcmp(f, magic, sizeof magic) != 0) {
         *pay = f;
         *plen = len;
@@ -486,7 +493,7 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
                     "expected the flags",
                     len);
     flags = le16(f + 10);
-    if (flags & ~(uint32_t)F_META)
+    if (flags & ~(uint32_t)(F_META | F_TEXT))
         return fmt_(RT_EINVAL, err, errlen,
                     "unknown flags 0x%x at offset "
                     "10",
@@ -544,6 +551,47 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
                     "checksum mismatch at offset "
                     "%zu: the file is damaged",
                     off);
+    *form = flags & F_TEXT ? RT__INPUT_FILE_TEXT : RT__INPUT_FILE;
+    return RT_OK;
+}
+
+/*
+ * textload parses a text payload (flag 1; layout in input.h) of plen
+ * bytes at pay, which sits at offset RT__INPUT_HEADER of the file, into
+ * *sc and the schedule. The frame's checksum already passed, so a
+ * failure here is a file written wrong, not damage: the message names
+ * the file offset of the text and the parser's line:col within it.
+ */
+static int textload(const uint8_t *pay, size_t plen, rt_scenario *sc,
+                    const uint8_t **sched, size_t *schedlen, char *err,
+                    size_t errlen)
+{
+    const size_t at = RT__INPUT_HEADER + RT__INPUT_TEXTLEN;
+    char perr[200];
+    uint32_t t;
+
+    if (plen < RT__INPUT_TEXTLEN)
+        return fmt_(RT_EINVAL, err, errlen,
+                    "text payload of %zu bytes at offset %d is too short "
+                    "for its text length",
+                    plen, RT__INPUT_HEADER);
+    t = le32(pay);
+    if (t > plen - RT__INPUT_TEXTLEN)
+        return fmt_(RT_EINVAL, err, errlen,
+                    "text length %u at offset %d runs past the payload "
+                    "(%zu bytes of text and schedule)",
+                    t, RT__INPUT_HEADER, plen - RT__INPUT_TEXTLEN);
+    if (rt_scenario_parse((const char *)pay + RT__INPUT_TEXTLEN, t, sc, perr,
+                          sizeof perr) != RT_OK)
+        return fmt_(RT_EINVAL, err, errlen,
+                    "malformed scenario text at offset %zu (text line:col "
+                    "%s)",
+                    at, perr);
+    if (sched)
+        *sched = t < plen - RT__INPUT_TEXTLEN ? pay + RT__INPUT_TEXTLEN + t
+                                              : NULL;
+    if (schedlen)
+        *schedlen = plen - RT__INPUT_TEXTLEN - t;
     return RT_OK;
 }
 
@@ -555,14 +603,29 @@ int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
     const uint8_t *pay;
     const char *meta;
     size_t plen, mlen;
-    int rc;
+    int rc, form;
 
     if (err && errlen)
         err[0] = 0;
-    rc = unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, err, errlen);
+    rc = unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, &form, err,
+                errlen);
     if (rc != RT_OK)
         return rc;
+    if (form == RT__INPUT_FILE_TEXT)
+        return textload(pay, plen, sc, sched, schedlen, err, errlen);
     return rt__input_decode(pay, plen, sc, sched, schedlen);
+}
+
+/* rt__input_form says which form a file's bytes are (see input.h). */
+int rt__input_form(const uint8_t *file, size_t len, int *form, char *err,
+                   size_t errlen)
+{
+    const uint8_t *pay;
+    const char *meta;
+    size_t plen, mlen;
+
+    return unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, form, err,
+                  errlen);
 }
 
 /* rt__input_meta finds a gstorm file's metadata (see input.h). */
@@ -571,8 +634,9 @@ int rt__input_meta(const uint8_t *file, size_t len, const char **meta,
 {
     const uint8_t *pay;
     size_t plen;
+    int form;
 
-    return unwrap(file, file ? len : 0, &pay, &plen, meta, metalen, err,
+    return unwrap(file, file ? len : 0, &pay, &plen, meta, metalen, &form, err,
                   errlen);
 }
 
@@ -614,31 +678,89 @@ static void syncdir(const char *path)
     free(dir);
 }
 
+/*
+ * textpayload builds the text payload of sc (flag 1; layout in input.h)
+ * in a malloc'd *out of *outlen bytes, after checking that the text
+ * parses back into exactly sc: a file that saves but replays a different
+ * scenario would be worse than no file. Returns RT_OK, RT_EINVAL (err
+ * says why) or RT_ENOMEM.
+ */
+static int textpayload(const rt_scenario *sc, const uint8_t *sched,
+                       size_t schedlen, uint8_t **out, size_t *outlen,
+                       char *err, size_t errlen)
+{
+    size_t t = rt_scenario_format(sc, NULL, 0);
+    rt_scenario *back = malloc(sizeof *back);
+    uint8_t *buf = NULL;
+    char perr[200];
+    int rc = RT_OK;
+
+    *out = NULL;
+    if (t > UINT32_MAX - RT__INPUT_TEXTLEN ||
+        schedlen > UINT32_MAX - RT__INPUT_TEXTLEN - t) {
+        rc = fmt_(RT_EINVAL, err, errlen, "the file would be too large");
+        goto out;
+    }
+    /* One byte more for the NUL that rt_scenario_format always writes. */
+    buf = malloc(RT__INPUT_TEXTLEN + t + 1 + schedlen);
+    if (buf == NULL || back == NULL) {
+        rc = fmt_(RT_ENOMEM, err, errlen, "out of memory");
+        goto out;
+    }
+    put32(buf, (uint32_t)t);
+    rt_scenario_format(sc, (char *)buf + RT__INPUT_TEXTLEN, t + 1);
+    if (rt_scenario_parse((char *)buf + RT__INPUT_TEXTLEN, t, back, perr,
+                          sizeof perr) != RT_OK) {
+        rc = fmt_(RT_EINVAL, err, errlen,
+                  "cannot save the scenario: its text form does not parse "
+                  "(%s)",
+                  perr);
+        goto out;
+    }
+    if (memcmp(back, sc, sizeof *sc) != 0) {
+        rc = fmt_(RT_EINVAL, err, errlen,
+                  "cannot save the scenario: its text form parses into a "
+                  "different scenario (unused fields not zero?)");
+        goto out;
+    }
+    if (schedlen > 0)
+        memcpy(buf + RT__INPUT_TEXTLEN + t, sched, schedlen);
+    *out = buf;
+    *outlen = RT__INPUT_TEXTLEN + t + schedlen;
+    buf = NULL;
+out:
+    free(buf);
+    free(back);
+    return rc;
+}
+
 /* rt__input_save writes a gstorm file atomically (see input.h). */
 int rt__input_save(const char *path, const rt_scenario *sc,
                    const uint8_t *sched, size_t schedlen, const char *meta,
                    char *err, size_t errlen)
 {
-    char why[160], *tmp = NULL;
+    char *tmp = NULL;
     size_t plen, mlen = meta ? strlen(meta) : 0, total, off;
-    uint8_t *buf = NULL;
+    uint8_t *buf = NULL, *text = NULL;
     int fd = -1, rc = RT_EIO, e;
     long bad;
 
-    plen = rt__input_encode(sc, sched, schedlen, NULL, 0);
-    if (plen == 0) {
-        rt__input_representable(sc, why, sizeof why);
-        return fmt_(RT_EINVAL, err, errlen, "cannot save the scenario: %s",
-                    why);
-    }
     bad = meta ? badmeta(meta, mlen) : -1;
     if (bad >= 0)
         return fmt_(RT_EINVAL, err, errlen,
                     "malformed metadata at byte %ld "
                     "(expected key=value lines)",
                     bad);
-    if (plen > UINT32_MAX || mlen > UINT32_MAX)
-        return fmt_(RT_EINVAL, err, errlen, "the file would be too large");
+    plen = rt__input_encode(sc, sched, schedlen, NULL, 0);
+    if (plen == 0) {
+        rc = textpayload(sc, sched, schedlen, &text, &plen, err, errlen);
+        if (rc != RT_OK)
+            return rc;
+    }
+    if (plen > UINT32_MAX || mlen > UINT32_MAX) {
+        rc = fmt_(RT_EINVAL, err, errlen, "the file would be too large");
+        goto out;
+    }
     total = RT__INPUT_HEADER + plen + (meta ? 4 + mlen : 0) + 4;
     buf = malloc(total);
     tmp = malloc(strlen(path) + sizeof ".XXXXXX.tmp");
@@ -648,9 +770,12 @@ int rt__input_save(const char *path, const rt_scenario *sc,
     }
     memcpy(buf, magic, sizeof magic);
     put16(buf + 8, RT__INPUT_VERSION);
-    put16(buf + 10, meta ? F_META : 0);
+    put16(buf + 10, (meta ? F_META : 0) | (text ? F_TEXT : 0));
     put32(buf + 12, (uint32_t)plen);
-    rt__input_encode(sc, sched, schedlen, buf + RT__INPUT_HEADER, plen);
+    if (text)
+        memcpy(buf + RT__INPUT_HEADER, text, plen);
+    else
+        rt__input_encode(sc, sched, schedlen, buf + RT__INPUT_HEADER, plen);
     off = RT__INPUT_HEADER + plen;
     if (meta) {
         put32(buf + off, (uint32_t)mlen);
@@ -699,6 +824,7 @@ out:
         unlink(tmp);
         free(tmp);
     }
+    free(text);
     free(buf);
     return rc;
 }

@@ -57,10 +57,17 @@
  *   offset 0    8 bytes  magic "GSTORM" 0x00 0x1A
  *   offset 8    u16      format version: 1
  *   offset 10   u16      flags: bit 0 = a metadata section follows the
- *                        payload; other bits are reserved and must be 0
+ *                        payload; bit 1 = the payload is the text form;
+ *                        other bits are reserved and must be 0
  *   offset 12   u32      payload length N
- *   offset 16   N bytes  payload: the raw format above (the encoder's
- *                        canonical bytes, then the schedule)
+ *   offset 16   N bytes  payload, one of two kinds:
+ *     flag 1 clear: the raw format above (the encoder's canonical bytes,
+ *                   then the schedule)
+ *     flag 1 set:   offset 16      u32      text length T (T <= N - 4)
+ *                   offset 20      T bytes  the scenario's text form, as
+ *                                           rt_scenario_format writes it
+ *                                           (UTF-8, no NUL)
+ *                   offset 20 + T  N-4-T    the schedule bytes
  *   if flag 0:  u32      metadata length M
  *               M bytes  metadata: UTF-8 "key=value" lines split by '\n'
  *                        (keys [A-Za-z0-9_.-]+; e.g. checker=, seed=,
@@ -68,8 +75,21 @@
  *   last        u32      CRC-32 (IEEE) of every byte before it
  *
  * A file with the magic is parsed strictly: an unknown version, a reserved
- * flag, a truncation, trailing bytes or a bad checksum is refused. Any
+ * flag, a truncation, trailing bytes, a bad checksum or (flag 1) a text
+ * length past the payload or text that does not parse is refused. Any
  * other byte string is a raw input.
+ *
+ * Why two payload kinds: the raw format is small and is what fuzzers
+ * mutate, but its bounds (8 programs of 64 instructions, 16 starts, 8
+ * threads) are far below the text form's, and a scenario written by hand
+ * or by the stress runner must save and replay too. rt__input_save uses
+ * the raw kind whenever rt__input_representable says it can, so a file
+ * of a fuzzer's finding stays byte-compatible with older readers; only a
+ * scenario beyond the raw bounds gets flag 1, which a reader from before
+ * flag 1 existed refuses as a reserved flag, as it should. The text is
+ * length-prefixed rather than NUL-terminated so that its end is known
+ * without scanning and no schedule byte can be mistaken for text.
+ * Format version 1 covers both kinds.
  */
 #ifndef RT_INPUT_H
 #define RT_INPUT_H
@@ -95,6 +115,7 @@ enum {
     RT__INPUT_SPIN_UNIT = 16,
     RT__INPUT_VERSION = 1, /* the file format version this code reads */
     RT__INPUT_HEADER = 16, /* bytes before the payload */
+    RT__INPUT_TEXTLEN = 4, /* flag 1: the text length before the text */
 };
 
 /*
@@ -133,6 +154,22 @@ int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
                    const uint8_t **sched, size_t *schedlen, char *err,
                    size_t errlen);
 
+/* The forms of input that rt__input_load reads (rt__input_form). */
+enum {
+    RT__INPUT_RAW = 0,       /* a raw fuzzer input: no magic */
+    RT__INPUT_FILE = 1,      /* a gstorm file with a raw payload */
+    RT__INPUT_FILE_TEXT = 2, /* a gstorm file with a text payload (flag 1) */
+};
+
+/*
+ * rt__input_form says which of the forms above the bytes of a file are:
+ * *form gets RT__INPUT_RAW, RT__INPUT_FILE or RT__INPUT_FILE_TEXT.
+ * Returns RT_OK or the error of rt__input_load for the same bytes (err
+ * gets its message).
+ */
+int rt__input_form(const uint8_t *file, size_t len, int *form, char *err,
+                   size_t errlen);
+
 /*
  * rt__input_meta finds the metadata text of a gstorm file: *meta points
  * into file (not NUL-terminated) with *metalen bytes; NULL and 0 for a raw
@@ -146,9 +183,13 @@ int rt__input_meta(const uint8_t *file, size_t len, const char **meta,
  * rt__input_save writes sc, the schedule and meta (NULL, or key=value
  * lines) as a gstorm file at path, atomically: a temporary file in the
  * same directory, fsync, rename over path, fsync of the directory.
- * Readers see the old file or the new one, never a part. Returns RT_OK;
- * RT_EINVAL if sc is not representable or meta is malformed; RT_EIO (err
- * says why) if the file could not be written.
+ * Readers see the old file or the new one, never a part. The payload is
+ * the raw format if rt__input_representable(sc), else the text form
+ * (flag 1). Returns RT_OK; RT_EINVAL if sc cannot be saved (its text
+ * form does not parse back into exactly sc: sc must be a scenario
+ * rt_scenario_parse or rt__input_decode could give) or meta is
+ * malformed; RT_ENOMEM; RT_EIO (err says why) if the file could not be
+ * written.
  */
 int rt__input_save(const char *path, const rt_scenario *sc,
                    const uint8_t *sched, size_t schedlen, const char *meta,

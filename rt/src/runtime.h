@@ -113,6 +113,11 @@ static inline rt_slot rt__mkref(uint32_t idx, uint32_t gen)
     return ((uint64_t)gen << 32) | ((uint64_t)idx << 1) | 1;
 }
 
+/* A G's state in this cycle's quiesce, for the quiesce.missed check:
+ * reset at the cycle's start; VISITED when quiesce saw it done or dead;
+ * BORN when newproc made it live (reused or new) during the cycle. */
+enum { RT_Q_NONE = 0, RT_Q_VISITED = 1, RT_Q_BORN = 2 };
+
 /* Reasons a G's VM loop returns to its M's scheduler (Go's mcall). */
 typedef enum rt_switch {
     RT_SW_PARK,       /* park_m: BLOCK; unlock the semaphore after */
@@ -171,6 +176,7 @@ struct rt_g {
     _Atomic uint32_t handoff;  /* Grunnable but between queues: an M with
                                   no P is putting it on the global queue */
     _Atomic uint32_t scanning; /* a scan of its stack is in progress */
+    _Atomic uint32_t qstate;   /* this cycle's quiesce: RT_Q_* */
     uint32_t syscallpending;/* own: ticks of the syscall it is in */
 };
 
@@ -253,7 +259,9 @@ typedef struct rt_runtime {
         uint32_t ngfree;
         _Atomic uint32_t ngalive;   /* Gs not dead */
         _Atomic uint32_t shutdown;
-        uint32_t nmsys;             /* system Ms: sysmon */
+        uint32_t nsysbusy;          /* sysmon holds a P in transit (it
+                                       counts as a running M for checkdead,
+                                       as Go's incidlelocked(-1)) */
     } sched;
     rt_p *allp[RT_MAX_PROCS];
     rt_m *allm[RT_MAX_THREADS + 1];
@@ -348,6 +356,7 @@ typedef enum rt_evkind {
     RT_EV_SCANSTART, /* stack scan begins: from = slots in use */
     RT_EV_SYSEXIT,   /* left a system call: from = 1 fast path, 0 slow */
     RT_EV_SWITCH,    /* sim: the schedule switched from M from to M to */
+    RT_EV_PSTOP,     /* P from stopped for stop-the-world; to = Ps left */
     RT_EV__COUNT
 } rt_evkind;
 
@@ -412,6 +421,7 @@ rt__die(const char *rule)
 #define rt__throw(rule, gp, ...) (rt__report(rule, gp, __VA_ARGS__), rt__die(rule))
 void rt__dumpg(FILE *f, rt_g *gp);
 void rt__dumpallg(FILE *f);
+void rt__dumpps(FILE *f);
 
 /* sched.c */
 rt_m *rt__getm(void);
@@ -452,6 +462,6 @@ void rt__mquiesce(rt_g *master);
 bool rt__gcwaitpark(rt_g *gp);
 void rt__quiesce(rt_g *master);
 void rt__markroot(void);
-void rt__gcmarktermination(bool stragglers);
+void rt__gcmarktermination(void);
 
 #endif /* RT_RUNTIME_H */

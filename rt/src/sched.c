@@ -268,6 +268,35 @@ static void pidleput(rt_p *p)
     rt__xadd32(&r->sched.npidle, 1);
 }
 
+/* pstopped records that p is stopped for the stop-the-world in progress
+ * (status Pgcstop) and wakes its initiator after the last one. sched.lock
+ * held. */
+static void pstopped(rt_p *p)
+{
+    rt_runtime *r = &rt__rt;
+
+    rt__store32(&p->status, RT_P_GCSTOP, memory_order_seq_cst);
+    if (r->sched.stopwait == 0)
+        rt__throw("sched.stopwait", NULL, "P %u stopped twice", p->id);
+    rt__event(RT_EV_PSTOP, NULL, p->id, r->sched.stopwait - 1, "pstopped");
+    if (--r->sched.stopwait == 0)
+        rt__notewakeup(&r->sched.stopnote);
+}
+
+/* pidlestop parks a P that no M will run: on the idle list, or, when a
+ * stop-the-world is waiting for it (it counted every P not already idle
+ * or in a syscall), stopped and counted. sched.lock held. */
+static void pidlestop(rt_p *p)
+{
+    rt_runtime *r = &rt__rt;
+
+    if (!rt__load32(&r->sched.gcwaiting, memory_order_acquire)) {
+        pidleput(p);
+        return;
+    }
+    pstopped(p);
+}
+
 /* pidleget takes an idle P, or NULL. sched.lock held. */
 static rt_p *pidleget(void)
 {
@@ -320,7 +349,7 @@ static void checkdead(void)
     rt_runtime *r = &rt__rt;
     uint32_t i, blocked;
 
-    if (r->sched.mcount > r->sched.nmidle)
+    if (r->sched.mcount + r->sched.nsysbusy > r->sched.nmidle)
         return; /* some M still runs: it will make progress or come here */
     if (rt__load32(&r->sched.ngalive, memory_order_acquire) == 0 ||
         rt__load32(&r->sched.shutdown, memory_order_acquire))
@@ -398,13 +427,7 @@ static void mexit(void)
         return;
     p = releasep();
     rt__lock(&r->sched.lock);
-    if (rt__load32(&r->sched.gcwaiting, memory_order_acquire)) {
-        rt__store32(&p->status, RT_P_GCSTOP, memory_order_release);
-        if (--r->sched.stopwait == 0)
-            rt__notewakeup(&r->sched.stopnote);
-    } else {
-        pidleput(p);
-    }
+    pidlestop(p);
     rt__unlock(&r->sched.lock);
 }
 
@@ -482,7 +505,7 @@ static void startm(rt_p *p, bool spinning)
     mp = mget();
     if (mp == NULL) {
         if (!newm(p, spinning)) {
-            pidleput(p); /* no thread to run it: it stays idle */
+            pidlestop(p); /* no thread to run it: it stays idle */
             if (spinning)
                 rt__xadd32(&r->sched.nmspinning, -1);
         }
@@ -512,19 +535,13 @@ static void handoffp(rt_p *p)
         return;
     }
     rt__lock(&r->sched.lock);
-    if (rt__load32(&r->sched.gcwaiting, memory_order_acquire)) {
-        rt__store32(&p->status, RT_P_GCSTOP, memory_order_release);
-        if (--r->sched.stopwait == 0)
-            rt__notewakeup(&r->sched.stopnote);
-        rt__unlock(&r->sched.lock);
-        return;
-    }
-    if (globrunqsize() > 0) {
+    if (!rt__load32(&r->sched.gcwaiting, memory_order_acquire) &&
+        globrunqsize() > 0) {
         rt__unlock(&r->sched.lock);
         startm(p, false);
         return;
     }
-    pidleput(p);
+    pidlestop(p);
     rt__unlock(&r->sched.lock);
 }
 
@@ -579,9 +596,7 @@ static void gcstopm(void)
     }
     p = releasep();
     rt__lock(&r->sched.lock);
-    rt__store32(&p->status, RT_P_GCSTOP, memory_order_release);
-    if (--r->sched.stopwait == 0)
-        rt__notewakeup(&r->sched.stopnote);
+    pstopped(p);
     rt__unlock(&r->sched.lock);
     stopm();
 }
@@ -764,6 +779,7 @@ void rt__newproc(uint16_t prog, rt_slot arg)
     rt__store32(&gp->preempt, 0, memory_order_relaxed);
     rt__store32(&gp->preemptscan, 0, memory_order_relaxed);
     rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
+    rt__store32(&gp->qstate, RT_Q_BORN, memory_order_relaxed);
     rt__xadd32(&r->sched.ngalive, 1);
     rt__casgstatus(gp, RT_G_DEAD, RT_G_RUNNABLE);
     rt__statadd(&r->stats[ST_SPAWNS], 1);
@@ -820,14 +836,16 @@ void rt__entersyscall(rt_g *gp)
     mp->oldp = p;
     mp->p = NULL;
     setpm(p, NULL);
-    rt__store32(&p->status, RT_P_SYSCALL, memory_order_release);
-    if (rt__load32(&r->sched.gcwaiting, memory_order_acquire)) {
+    rt__store32(&p->status, RT_P_SYSCALL, memory_order_seq_cst);
+    if (rt__load32(&r->sched.gcwaiting, memory_order_seq_cst)) {
         /* A stop-the-world is waiting for our P: give it now. */
+        /* Re-check under the lock: that stop-the-world may be over by
+         * now, and a P stopped outside one would be lost for good. */
         rt__lock(&r->sched.lock);
-        if (rt__cas32(&p->status, RT_P_SYSCALL, RT_P_GCSTOP)) {
-            if (--r->sched.stopwait == 0)
-                rt__notewakeup(&r->sched.stopnote);
-        }
+        if (rt__load32(&r->sched.gcwaiting, memory_order_acquire) &&
+            r->sched.stopwait > 0 &&
+            rt__cas32(&p->status, RT_P_SYSCALL, RT_P_IDLE))
+            pstopped(p);
         rt__unlock(&r->sched.lock);
     }
 }
@@ -948,21 +966,22 @@ void rt__stoptheworld(void)
     rt__lock(&r->worldsema);
     rt__lock(&r->sched.lock);
     r->sched.stopwait = r->nprocs;
-    rt__store32(&r->sched.gcwaiting, 1, memory_order_release);
+    /* seq_cst, against entersyscall's store of Psyscall and load of
+     * gcwaiting: one of the two sides sees the other (Dekker). */
+    rt__store32(&r->sched.gcwaiting, 1, memory_order_seq_cst);
     rt__preemptall();
-    rt__store32(&mp->p->status, RT_P_GCSTOP, memory_order_release);
-    r->sched.stopwait--;
+    pstopped(mp->p);
     for (i = 0; i < r->nprocs; i++) {
         p = r->allp[i];
-        if (rt__load32(&p->status, memory_order_acquire) == RT_P_SYSCALL &&
-            rt__cas32(&p->status, RT_P_SYSCALL, RT_P_GCSTOP))
-            r->sched.stopwait--;
+        if (rt__load32(&p->status, memory_order_seq_cst) == RT_P_SYSCALL &&
+            rt__cas32(&p->status, RT_P_SYSCALL, RT_P_IDLE))
+            pstopped(p);
     }
-    while ((p = pidleget()) != NULL) {
-        rt__store32(&p->status, RT_P_GCSTOP, memory_order_release);
-        r->sched.stopwait--;
-    }
+    while ((p = pidleget()) != NULL)
+        pstopped(p);
     wait = r->sched.stopwait > 0;
+    if (!wait) /* our own pstopped woke the note: nobody else will */
+        rt__noteclear(&r->sched.stopnote);
     rt__unlock(&r->sched.lock);
     if (wait) {
         for (;;) {
@@ -1182,10 +1201,22 @@ static void retake(int64_t now)
                     0 &&
                 now - p->sysmonsyscallwhen < FORCE_PREEMPT_NS)
                 continue;
+            /* While the P is ours, count as a running M: the M whose
+             * syscall we retake may exit it, find no P, go idle and,
+             * being the last, report a lost wake-up that handoffp is
+             * about to prevent (Go's incidlelocked(-1) in retake). */
+            rt__lock(&r->sched.lock);
+            r->sched.nsysbusy++;
+            rt__unlock(&r->sched.lock);
             if (rt__cas32(&p->status, RT_P_SYSCALL, RT_P_IDLE)) {
                 rt__statadd(&r->stats[ST_HANDOFFS], 1);
                 handoffp(p);
             }
+            rt__lock(&r->sched.lock);
+            r->sched.nsysbusy--;
+            if (r->sched.nmidle > 0)
+                checkdead();
+            rt__unlock(&r->sched.lock);
         } else if (s == RT_P_RUNNING) {
             t = rt__load32(&p->schedtick, memory_order_acquire);
             if (p->sysmontick != t) {

@@ -62,7 +62,7 @@ static const char *const evname[RT_EV__COUNT] = {
     "status", "claim",   "release", "scan",      "preemptreq",
     "newstack", "copy",  "park",    "ready",     "syscall",
     "phase",  "stw",     "work",    "scanstart", "sysexit",
-    "switch",
+    "switch", "pstop",
 };
 _Static_assert(sizeof evname / sizeof evname[0] == RT_EV__COUNT,
                "every event kind needs a name");
@@ -277,6 +277,33 @@ __attribute__((no_sanitize("thread"))) void rt__dumpg(FILE *f, rt_g *gp)
             atomic_load(&gp->gcworkdone), gp->scancount);
 }
 
+/* rt__dumpps prints every P: status, M, local run queue length; and the
+ * scheduler's idle counts. Racy reads, as rt__dumpg's. */
+__attribute__((no_sanitize("thread"))) void rt__dumpps(FILE *f)
+{
+    static const char *const pname[] = {"Pidle", "Prunning", "Psyscall",
+                                        "Pgcstop", "Pdead"};
+    rt_runtime *r = &rt__rt;
+    uint32_t i, st;
+    rt_p *p;
+    rt_m *mp;
+
+    for (i = 0; i < r->nprocs && r->allp[i] != NULL; i++) {
+        p = r->allp[i];
+        st = atomic_load(&p->status);
+        mp = atomic_load(&p->m);
+        fprintf(f, "  p %u: %s m=%d runq=%u\n", i, st < 5 ? pname[st] : "?",
+                mp ? (int)mp->id : -1,
+                atomic_load(&p->runqtail) - atomic_load(&p->runqhead));
+    }
+    fprintf(f, "  sched: mcount=%u nmidle=%u npidle=%u nmspinning=%u "
+               "runqsize=%u gcwaiting=%u\n",
+            r->sched.mcount, r->sched.nmidle, atomic_load(&r->sched.npidle),
+            atomic_load(&r->sched.nmspinning),
+            atomic_load(&r->sched.runqsize),
+            atomic_load(&r->sched.gcwaiting));
+}
+
 /* rt__dumpallg prints every G in allgs. */
 void rt__dumpallg(FILE *f)
 {
@@ -328,6 +355,8 @@ void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
     }
     fprintf(stderr, "all goroutines:\n");
     rt__dumpallg(stderr);
+    fprintf(stderr, "processors:\n");
+    rt__dumpps(stderr);
     fprintf(stderr, "last events:\n");
     rt__traceprint(stderr, 40);
     fprintf(stderr, "timeline by M:\n");

@@ -632,10 +632,10 @@ TEST(input, damaged_file)
              RT_EINVAL);
     CHECK(strncmp(err, "checksum mismatch at offset ", 28) == 0);
     file[len - 5] ^= 1;
-    file[10] = 2; /* a reserved flag */
+    file[10] = 5; /* a reserved flag (bit 1 is the text payload now) */
     CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
              RT_EINVAL);
-    CHECK(strcmp(err, "unknown flags 0x2 at offset 10") == 0);
+    CHECK(strcmp(err, "unknown flags 0x5 at offset 10") == 0);
     file[10] = 1;
     big = malloc(len + 3);
     CHECK(big != NULL);
@@ -675,8 +675,10 @@ TEST(input, atomic_save)
 {
     rt_scenario *sc = newsc(), *got = newsc();
     const uint8_t *sched;
+    const char *want;
     char dir[64], path[128], err[256];
     size_t n, len;
+    uint32_t keep;
     uint8_t *file;
     FILE *f;
 
@@ -702,13 +704,20 @@ TEST(input, atomic_save)
         rt__input_save(path, sc, sched, n, "no equals sign", err, sizeof err),
         RT_EINVAL);
     CHECK(strstr(err, "malformed metadata") != NULL);
-    sc->nthreads = 100;
+    keep = sc->nthreads;
+    sc->nthreads = 1000; /* beyond the text form too: nothing can save it */
     CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err),
              RT_EINVAL);
-    CHECK(strcmp(err, "cannot save the scenario: threads 100 is not in "
-                      "1..8") == 0);
+    want = "cannot save the scenario: its text form does not parse (2:";
+    if (strncmp(err, want, strlen(want)) != 0)
+        test__fail(__FILE__, __LINE__, "got '%s'", err);
     CHECK_EQ(nfiles(dir), 1);
-    sc->nthreads = 2;
+    sc->nthreads = keep;
+    file = slurp(path, &len); /* the old file is intact */
+    CHECK_EQ(rt__input_load(file, len, got, NULL, NULL, err, sizeof err),
+             RT_OK);
+    CHECK(memcmp(sc, got, sizeof *sc) == 0);
+    free(file);
 
     /* A directory that does not exist: RT_EIO naming the path. */
     snprintf(path, sizeof path, "%s/missing/target", dir);
@@ -718,4 +727,167 @@ TEST(input, atomic_save)
     cleanup(dir, "target");
     free(sc);
     free(got);
+}
+
+/*
+ * bigtext writes a scenario far past the raw format's bounds (threads,
+ * procs, heap, programs, instructions and starts) into text; returns its
+ * length. About 30 KB: within slurp's 64 KiB.
+ */
+static size_t bigtext(char *text, size_t cap)
+{
+    static const char *const body[] = {"NEW 0",   "CALL 40", "SPIN 5000",
+                                       "USE 0",   "GSET 7 0", "STORE 0 1 0",
+                                       "RET",     "YIELD",   "SYSCALL 20"};
+    size_t n = 0;
+    int p, i;
+
+    n += snprintf(text + n, cap - n,
+                  "threads 32\nprocs 12\ngc quiesce\nheap 20000\n");
+    for (p = 0; p < 12; p++) {
+        n += snprintf(text + n, cap - n, "prog q%d frame 40\n", p);
+        for (i = 0; i < 150; i++)
+            n += snprintf(text + n, cap - n, " %s\n", body[(p + i) % 9]);
+        /* GO to an earlier program: fine in the text form. */
+        n += snprintf(text + n, cap - n, " GO q%d 0\nend\n", p / 2);
+    }
+    n += snprintf(text + n, cap - n, "start q11 x40\nstart q3 x30\n");
+    CHECK_LT(n, cap);
+    return n;
+}
+
+TEST(input, file_text_roundtrip)
+{
+    static char text[40000];
+    static const uint8_t sched[] = {9, 8, 7, 0, 255};
+    rt_scenario *sc = newsc(), *got = newsc();
+    const uint8_t *s2;
+    const char *meta;
+    char dir[64], path[128], err[256], why[160];
+    size_t len, n2, mlen, cut;
+    uint8_t *file;
+    int form;
+
+    CHECK_EQ(rt_scenario_parse(text, bigtext(text, sizeof text), sc, err,
+                               sizeof err),
+             RT_OK);
+    CHECK_EQ(rt__input_representable(sc, why, sizeof why), 0);
+    tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/big", dir);
+    if (rt__input_save(path, sc, sched, sizeof sched, "strategy=pct\nseed=3",
+                       err, sizeof err) != RT_OK)
+        test__fail(__FILE__, __LINE__, "save: %s", err);
+    file = slurp(path, &len);
+    CHECK_LT(len, 1 << 16);
+    CHECK_EQ(file[10], 3); /* metadata and a text payload */
+    CHECK_EQ(rt__input_form(file, len, &form, err, sizeof err), RT_OK);
+    CHECK_EQ(form, RT__INPUT_FILE_TEXT);
+    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
+    CHECK(memcmp(sc, got, sizeof *sc) == 0);
+    CHECK_EQ(got->nprogs, 12);
+    CHECK_EQ(got->progs[5].nins, 151);
+    CHECK_EQ(got->nstart, 70);
+    CHECK_EQ(n2, sizeof sched);
+    CHECK(memcmp(s2, sched, sizeof sched) == 0);
+    CHECK_EQ(rt__input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
+    CHECK(mlen == 19 && memcmp(meta, "strategy=pct\nseed=3", 19) == 0);
+    /* Truncated anywhere (a sample of cuts: every one is slow), refused. */
+    for (cut = 8; cut < len; cut += cut < len - 64 ? 509 : 1)
+        CHECK_EQ(rt__input_load(file, cut, got, NULL, NULL, err, sizeof err),
+                 RT_EINVAL);
+    free(file);
+
+    /* Without a schedule and metadata: flag 1 alone, an empty schedule. */
+    CHECK_EQ(rt__input_save(path, sc, NULL, 0, NULL, err, sizeof err), RT_OK);
+    file = slurp(path, &len);
+    CHECK_EQ(file[10], 2);
+    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
+    CHECK(memcmp(sc, got, sizeof *sc) == 0);
+    CHECK(s2 == NULL && n2 == 0);
+    free(file);
+    cleanup(dir, "big");
+    free(sc);
+    free(got);
+}
+
+/*
+ * mkfile builds a gstorm file by hand around payload (flags as given,
+ * no metadata) with a correct checksum, so that only the payload can be
+ * wrong. Returns its length; f must hold plen + 20 bytes.
+ */
+static size_t mkfile(uint8_t *f, uint16_t flags, const void *payload,
+                     size_t plen)
+{
+    memcpy(f, "GSTORM\0\x1a\x01\x00", 10);
+    f[10] = (uint8_t)flags, f[11] = (uint8_t)(flags >> 8);
+    f[12] = (uint8_t)plen, f[13] = (uint8_t)(plen >> 8);
+    f[14] = (uint8_t)(plen >> 16), f[15] = (uint8_t)(plen >> 24);
+    memcpy(f + 16, payload, plen);
+    setcrc(f, 16 + plen + 4);
+    return 16 + plen + 4;
+}
+
+/* textfile builds a text-payload file of text (t bytes) and sched. */
+static size_t textfile(uint8_t *f, const char *text, size_t t, uint32_t tlen,
+                       const char *sched)
+{
+    uint8_t pay[512];
+    size_t s = strlen(sched);
+
+    pay[0] = (uint8_t)tlen, pay[1] = (uint8_t)(tlen >> 8);
+    pay[2] = (uint8_t)(tlen >> 16), pay[3] = (uint8_t)(tlen >> 24);
+    memcpy(pay + 4, text, t);
+    memcpy(pay + 4 + t, sched, s);
+    return mkfile(f, 2, pay, 4 + t + s);
+}
+
+TEST(input, file_text_malformed)
+{
+    static const char good[] = "prog m\n GC\nend\nstart m\n";
+    static const char bad[] = "threads 4\nprog m\n FROB 1\nend\nstart m\n";
+    static const char nul[] = "prog m\n GC\0\nend\nstart m\n";
+    rt_scenario *sc = newsc();
+    const uint8_t *sched;
+    uint8_t f[600];
+    char err[256];
+    size_t len, n;
+
+    /* A good one, as a check on mkfile: the schedule follows the text. */
+    len = textfile(f, good, sizeof good - 1, sizeof good - 1, "\x05\x06");
+    CHECK_EQ(rt__input_load(f, len, sc, &sched, &n, err, sizeof err), RT_OK);
+    CHECK_EQ(sc->progs[0].ins[0].op, RT_OP_GC);
+    CHECK(n == 2 && sched[0] == 5 && sched[1] == 6);
+
+    len = textfile(f, bad, sizeof bad - 1, sizeof bad - 1, "");
+    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    if (strncmp(err, "malformed scenario text at offset 20 (text line:col 3:",
+                54) != 0)
+        test__fail(__FILE__, __LINE__, "got '%s'", err);
+
+    len = textfile(f, nul, sizeof nul - 1, sizeof nul - 1, "");
+    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    CHECK(strstr(err, "NUL") != NULL);
+
+    /* A text length one past the payload's end. */
+    len = textfile(f, good, sizeof good - 1, sizeof good, "");
+    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    if (strcmp(err, "text length 24 at offset 16 runs past the payload (23 "
+                    "bytes of text and schedule)") != 0)
+        test__fail(__FILE__, __LINE__, "got '%s'", err);
+
+    /* Too short to hold the text length at all. */
+    len = mkfile(f, 2, "ab", 2);
+    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    CHECK(strstr(err, "too short") != NULL);
+
+    /* An empty text: no 'start' line. */
+    len = textfile(f, "", 0, 0, "xyz");
+    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
+             RT_EINVAL);
+    CHECK(strstr(err, "no 'start' line") != NULL);
+    free(sc);
 }
