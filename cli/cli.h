@@ -26,5 +26,9 @@ void cli_printstats(FILE *f, const rt_stats *st);
 
 int cli_run(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_asm(int argc, char **argv);
+int cli_disasm(int argc, char **argv);
+int cli_replay(int argc, char **argv);
+int cli_explore(int argc, char **argv);
 
 #endif /* GSTORM_CLI_H */

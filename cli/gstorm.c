@@ -173,6 +173,10 @@ static const struct {
 } cmds[] = {
     {"run", cli_run, "run a scenario on real threads and print a summary"},
     {"bench", cli_bench, "measure quiesce cost, VM speed, memory per G"},
+    {"asm", cli_asm, "assemble a text scenario into a gstorm file"},
+    {"disasm", cli_disasm, "print a gstorm file or raw input as text"},
+    {"replay", cli_replay, "replay a saved run on the sim backend"},
+    {"explore", cli_explore, "search schedules (random, PCT) on the sim"},
 };
 
 static void usage(FILE *f)

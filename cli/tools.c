@@ -30,6 +30,7 @@
  * which the scenario parser skips as comments, so that asm(disasm(f)) is
  * byte-identical to f for every file asm or explore wrote.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -119,8 +120,7 @@ static bool metau64(const char *path, const char *meta, size_t mlen,
         fprintf(stderr,
                 "gstorm: %s: metadata %s='%s' is not a number from %llu to "
                 "%llu\n",
-                path, key, val, (unsigned long long)lo,
-                (unsigned long long)hi);
+                path, key, val, (unsigned long long)lo, (unsigned long long)hi);
         return false;
     }
     *out = v;
@@ -143,14 +143,14 @@ static int kindof(const char *s)
 
 /* A loaded run: the file's bytes and what they hold. */
 typedef struct loaded {
-    uint8_t *file;      /* the file's bytes (owned) */
+    uint8_t *file; /* the file's bytes (owned) */
     size_t len;
-    rt_scenario *sc;    /* the scenario (owned) */
+    rt_scenario *sc;      /* the scenario (owned) */
     const uint8_t *sched; /* schedule bytes, into file (NULL if none) */
     size_t nsched;
-    const char *meta;   /* metadata lines, into file (NULL if none) */
+    const char *meta; /* metadata lines, into file (NULL if none) */
     size_t mlen;
-    int form;           /* RT__INPUT_RAW, _FILE or _FILE_TEXT */
+    int form; /* RT__INPUT_RAW, _FILE or _FILE_TEXT */
 } loaded;
 
 /* unload frees what load allocated. */
@@ -305,24 +305,23 @@ static const char *unhex(const char *s, size_t n, buf *b)
 
 static void asmusage(FILE *f)
 {
-    fprintf(f,
-            "usage: gstorm asm SCENARIO -o FILE [--schedule HEX] "
-            "[--meta KEY=VALUE]...\n\n"
-            "Assembles a text scenario (see README.md) into a gstorm file "
-            "that\n"
-            "`gstorm replay` runs on the sim backend. The schedule bytes "
-            "(hex,\n"
-            "e.g. 0a1f07) drive the sim's bytes source; without them the "
-            "run is\n"
-            "round-robin. `#@ schedule HEX` and `#@ meta KEY=VALUE` "
-            "comment lines\n"
-            "in SCENARIO (as `gstorm disasm` prints them) give the schedule "
-            "and\n"
-            "metadata too; --schedule replaces the schedule lines, --meta "
-            "adds\n"
-            "lines. FILE is written atomically, and not at all on an "
-            "error.\n"
-            "Exit: 0 written, 2 bad usage or scenario, 3 I/O error.\n");
+    fprintf(f, "usage: gstorm asm SCENARIO -o FILE [--schedule HEX] "
+               "[--meta KEY=VALUE]...\n\n"
+               "Assembles a text scenario (see README.md) into a gstorm file "
+               "that\n"
+               "`gstorm replay` runs on the sim backend. The schedule bytes "
+               "(hex,\n"
+               "e.g. 0a1f07) drive the sim's bytes source; without them the "
+               "run is\n"
+               "round-robin. `#@ schedule HEX` and `#@ meta KEY=VALUE` "
+               "comment lines\n"
+               "in SCENARIO (as `gstorm disasm` prints them) give the schedule "
+               "and\n"
+               "metadata too; --schedule replaces the schedule lines, --meta "
+               "adds\n"
+               "lines. FILE is written atomically, and not at all on an "
+               "error.\n"
+               "Exit: 0 written, 2 bad usage or scenario, 3 I/O error.\n");
 }
 
 /*
@@ -349,9 +348,12 @@ static bool directives(const char *path, const char *text, size_t len,
                             why);
                     return false;
                 }
-            } else if (n >= 8 && memcmp(s, "#@ meta ", 8) == 0) {
+            } else if (n >= 7 && memcmp(s, "#@ meta", 7) == 0 &&
+                       (n == 7 || s[7] == ' ')) {
+                /* "#@ meta" alone is an empty line, in case an editor
+                 * trimmed the space after it. */
                 if ((*hasmeta && !bufadd(meta, "\n", 1)) ||
-                    !bufadd(meta, s + 8, n - 8)) {
+                    !bufadd(meta, s + 8 - (n == 7), n - 8 + (n == 7))) {
                     fprintf(stderr, "gstorm: out of memory\n");
                     return false;
                 }
@@ -445,11 +447,12 @@ int cli_asm(int argc, char **argv)
     if (hasmeta && meta.p == NULL && !bufadd(&meta, "", 0))
         goto oom;
     rc = rt__input_save(outp, sc, sched.p, sched.n,
-                        hasmeta ? (const char *)meta.p : NULL, err,
-                        sizeof err);
+                        hasmeta ? (const char *)meta.p : NULL, err, sizeof err);
     if (rc != RT_OK) {
-        fprintf(stderr, "gstorm asm: %s: %s\n", rc == RT_EIO ? "" : path,
-                err);
+        if (rc == RT_EINVAL)
+            fprintf(stderr, "gstorm asm: %s: %s\n", path, err);
+        else
+            fprintf(stderr, "gstorm asm: %s\n", err); /* names the file */
         rc = rc == RT_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
         goto out;
     }
@@ -471,16 +474,15 @@ out:
 
 static void disasmusage(FILE *f)
 {
-    fprintf(f,
-            "usage: gstorm disasm FILE\n\n"
-            "Prints a gstorm file or a raw fuzzer input as a text scenario, "
-            "with\n"
-            "its metadata and schedule bytes in `#@` comment lines that "
-            "`gstorm asm`\n"
-            "reads back: asm of the output gives the same file, byte for "
-            "byte.\n"
-            "Exit: 0 printed, 2 bad usage or an unreadable or damaged "
-            "file.\n");
+    fprintf(f, "usage: gstorm disasm FILE\n\n"
+               "Prints a gstorm file or a raw fuzzer input as a text scenario, "
+               "with\n"
+               "its metadata and schedule bytes in `#@` comment lines that "
+               "`gstorm asm`\n"
+               "reads back: asm of the output gives the same file, byte for "
+               "byte.\n"
+               "Exit: 0 printed, 2 bad usage or an unreadable or damaged "
+               "file.\n");
 }
 
 /* cli_disasm is `gstorm disasm`: a file back to text. */
@@ -562,34 +564,69 @@ int cli_disasm(int argc, char **argv)
 
 static void replayusage(FILE *f)
 {
-    fprintf(f,
-            "usage: gstorm replay FILE [--trace] [--timeline] [--hash] "
-            "[--repeat N]\n\n"
-            "Runs a saved run (a gstorm file or a raw fuzzer input) on the "
-            "sim\n"
-            "backend, with the schedule its metadata names (strategy=, "
-            "seed=,\n"
-            "depth=, steps_hint=, step_budget=, bound_ns=) or its schedule "
-            "bytes.\n"
-            "  --trace     print every event as it happens (also up to a "
-            "violation)\n"
-            "  --timeline  print the last 200 events, one column per M, at "
-            "the end\n"
-            "  --hash      print `trace-hash: HEX`, the hash of the event "
-            "sequence\n"
-            "  --repeat N  run N times; all trace hashes must be equal\n"
-            "Exit: 0 clean, 1 violation (or nondeterminism under --repeat), "
-            "2 bad\n"
-            "usage or file, 3 internal error.\n");
+    fprintf(f, "usage: gstorm replay FILE [--trace] [--timeline] [--hash] "
+               "[--repeat N]\n\n"
+               "Runs a saved run (a gstorm file or a raw fuzzer input) on the "
+               "sim\n"
+               "backend, with the schedule its metadata names (strategy=, "
+               "seed=,\n"
+               "depth=, steps_hint=, step_budget=, bound_ns=) or its schedule "
+               "bytes.\n"
+               "  --trace     print every event as it happens (also up to a "
+               "violation)\n"
+               "  --timeline  print the last 200 events, one column per M, at "
+               "the end\n"
+               "  --hash      print `trace-hash: HEX`, the hash of the event "
+               "sequence\n"
+               "  --repeat N  run N times; all trace hashes must be equal\n"
+               "Exit: 0 clean, 1 violation (or nondeterminism under --repeat), "
+               "2 bad\n"
+               "usage or file, 3 internal error.\n");
 }
 
 /* The rule a replayed file records (rule=), for replayhook. */
 static char recorded[MAX_RULE];
+/* replay --hash and --trace, for replayhook. */
+static bool wanthash;
+static FILE *tracef;
+/* Bytes the runtime wrote to tracef. */
+static size_t streamed;
 
-/* replayhook is replay's throw hook: the report is printed; say whether
- * it is the recorded rule, then exit 1. Never returns. */
+/* countwrite passes rt__tracestream's output to stdout, counting it. */
+static ssize_t countwrite(void *cookie, const char *p, size_t n)
+{
+    streamed += n;
+    return (ssize_t)fwrite(p, 1, n, stdout);
+}
+
+/*
+ * traceend ends a --trace run's output. A runtime whose rt__event does
+ * not print to rt__tracestream (it printed nothing though it recorded
+ * events) gets the events its ring still holds printed instead, so
+ * --trace shows the run, or its last events, either way.
+ */
+static void traceend(void)
+{
+    if (tracef == NULL)
+        return;
+    fflush(tracef);
+    rt__tracestream = NULL;
+    if (streamed == 0 && rt__tracecount() > 0) {
+        printf("# events were not streamed: the last ones recorded\n");
+        rt__traceprint(stdout, UINT32_MAX);
+    }
+    fclose(tracef);
+    tracef = NULL;
+}
+
+/* replayhook is replay's throw hook: the report is printed; end the
+ * trace, print the hash up to the violation (--hash), say whether it is
+ * the recorded rule, then exit 1. Never returns. */
 static _Noreturn void replayhook(const char *rule)
 {
+    traceend();
+    if (wanthash)
+        printf("trace-hash: %016" PRIx64 "\n", rt__tracehash());
     fflush(stdout);
     if (recorded[0] != 0 && strcmp(recorded, rule) != 0)
         fprintf(stderr,
@@ -652,16 +689,18 @@ int cli_replay(int argc, char **argv)
     }
     if (!metaget(l.meta, l.mlen, "rule", recorded, sizeof recorded))
         recorded[0] = 0;
-    snprintf(rt__replay_hint, sizeof rt__replay_hint, "gstorm replay %s",
-             path);
+    snprintf(rt__replay_hint, sizeof rt__replay_hint, "gstorm replay %s", path);
+    wanthash = hash;
     rt_set_throw_hook(replayhook);
     for (i = 0; i < repeat; i++) {
         if (trace && i == 0) {
+            cookie_io_functions_t io = {.write = countwrite};
             rt__traceheader(stdout);
-            rt__tracestream = stdout;
+            tracef = fopencookie(NULL, "w", io);
+            rt__tracestream = tracef;
         }
         rc = rt_run(l.sc, &opt, &st);
-        rt__tracestream = NULL;
+        traceend();
         if (rc != RT_OK) {
             fprintf(stderr,
                     "gstorm replay: %s: cannot run (error %d: a bad "
@@ -686,8 +725,8 @@ int cli_replay(int argc, char **argv)
         rt__traceprintm(stdout, 200);
     printf("gstorm replay %s: clean (%" PRIu64 " run%s, strategy %s, %" PRIu64
            " steps, %" PRIu64 " events)\n",
-           path, repeat, repeat == 1 ? "" : "s", kinds[src.kind],
-           st.sim_steps, st.events);
+           path, repeat, repeat == 1 ? "" : "s", kinds[src.kind], st.sim_steps,
+           st.events);
     if (recorded[0] != 0)
         fprintf(stderr,
                 "gstorm replay: note: the file records rule %s, which did "
@@ -930,11 +969,11 @@ static bool forkrun(const rt_scenario *sc, const rt_options *opt, bool quiet,
 
 /* The settings of one explore, shared by its runs. */
 typedef struct explore {
-    const char *path;  /* the scenario */
+    const char *path; /* the scenario */
     rt_scenario *sc;
-    int kind;          /* RT_SIM_RANDOM or RT_SIM_PCT */
+    int kind; /* RT_SIM_RANDOM or RT_SIM_PCT */
     uint64_t depth, seed, runs, seconds, bound_ns, budget, k;
-    const char *outp;  /* -o, or NULL */
+    const char *outp; /* -o, or NULL */
     bool quiet;
 } explore;
 
@@ -965,10 +1004,10 @@ static void optsfor(const explore *e, int kind, uint64_t seed,
  */
 static void hint(const explore *e, uint64_t seed)
 {
-    int n = snprintf(rt__replay_hint, sizeof rt__replay_hint,
-                     "gstorm explore %s --strategy %s --seed %" PRIu64
-                     " --runs 1",
-                     e->path, kinds[e->kind], seed);
+    int n =
+        snprintf(rt__replay_hint, sizeof rt__replay_hint,
+                 "gstorm explore %s --strategy %s --seed %" PRIu64 " --runs 1",
+                 e->path, kinds[e->kind], seed);
     if (n > 0 && (size_t)n < sizeof rt__replay_hint && e->kind == RT_SIM_PCT)
         n += snprintf(rt__replay_hint + n, sizeof rt__replay_hint - (size_t)n,
                       " --depth %" PRIu64, e->depth);
@@ -997,9 +1036,6 @@ static int finding(const explore *e, int kind, uint64_t seed, uint64_t run,
     loaded l;
     size_t i;
 
-    fprintf(stderr, "explore: %s [%s] at run %" PRIu64 " (strategy %s, seed %" PRIu64 ")\n",
-            o->kind == O_VIOLATION ? "violation" : "crash", o->rule, run,
-            kinds[kind], seed);
     /* The rule goes into a file name and a metadata line: keep it to
      * characters that are safe in both. */
     for (i = 0; o->rule[i] != 0 && i < sizeof safe - 1; i++) {
@@ -1199,8 +1235,9 @@ int cli_explore(int argc, char **argv)
             goto refused;
         e.k = o.st.sim_steps;
         if (!e.quiet)
-            fprintf(stderr, "explore: pct depth %" PRIu64 ", k = %" PRIu64
-                            " yield points (a round-robin run)\n",
+            fprintf(stderr,
+                    "explore: pct depth %" PRIu64 ", k = %" PRIu64
+                    " yield points (a round-robin run)\n",
                     e.depth, e.k);
     }
     for (i = 0; i < e.runs; i++) {

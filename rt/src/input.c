@@ -588,8 +588,8 @@ static int textload(const uint8_t *pay, size_t plen, rt_scenario *sc,
                     "%s)",
                     at, perr);
     if (sched)
-        *sched = t < plen - RT__INPUT_TEXTLEN ? pay + RT__INPUT_TEXTLEN + t
-                                              : NULL;
+        *sched =
+            t < plen - RT__INPUT_TEXTLEN ? pay + RT__INPUT_TEXTLEN + t : NULL;
     if (schedlen)
         *schedlen = plen - RT__INPUT_TEXTLEN - t;
     return RT_OK;

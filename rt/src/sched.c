@@ -991,12 +991,16 @@ void rt__stoptheworld(void)
                 rt__noteclear(&r->sched.stopnote);
                 break;
             }
-            if ((uint64_t)(rt__nanotime() - start) > r->opt.quiesce_bound_ns)
+            if ((uint64_t)(rt__nanotime() - start) >
+                r->opt.quiesce_bound_ns) {
+                rt__lock(&r->sched.lock);
+                i = r->sched.stopwait;
+                rt__unlock(&r->sched.lock);
                 rt__throw("liveness.stw", NULL,
                           "stop-the-world still waits for %u Ps after "
                           "%llu ns",
-                          r->sched.stopwait,
-                          (unsigned long long)r->opt.quiesce_bound_ns);
+                          i, (unsigned long long)r->opt.quiesce_bound_ns);
+            }
             rt__preemptall();
         }
     }

@@ -74,7 +74,10 @@ static uint64_t hash;
 static _Atomic uint64_t count;
 enum { FNV_OFFSET = 0xcbf29ce484222325ull, FNV_PRIME = 0x100000001b3ull };
 
-static void hashword(uint64_t w)
+/* Only the sim calls it, one M at a time by construction; TSan, which
+ * sees fibers as threads switched without synchronization, must not count
+ * the sim's own bookkeeping as a race between Ms. */
+__attribute__((no_sanitize("thread"))) static void hashword(uint64_t w)
 {
     int i;
 
@@ -99,6 +102,8 @@ static void printevent(FILE *f, uint64_t seq, rt_event *e);
 /* onswitch records the sim's switch from one M to another. */
 static void onswitch(uint32_t from, uint32_t to)
 {
+    if (from >= RT_MAX_THREADS + 1)
+        return; /* the sim's own context starting the first M */
     rt__event(RT_EV_SWITCH, NULL, from, to, "schedule-source");
 }
 

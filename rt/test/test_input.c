@@ -736,9 +736,9 @@ TEST(input, atomic_save)
  */
 static size_t bigtext(char *text, size_t cap)
 {
-    static const char *const body[] = {"NEW 0",   "CALL 40", "SPIN 5000",
-                                       "USE 0",   "GSET 7 0", "STORE 0 1 0",
-                                       "RET",     "YIELD",   "SYSCALL 20"};
+    static const char *const body[] = {"NEW 0", "CALL 40",  "SPIN 5000",
+                                       "USE 0", "GSET 7 0", "STORE 0 1 0",
+                                       "RET",   "YIELD",    "SYSCALL 20"};
     size_t n = 0;
     int p, i;
 

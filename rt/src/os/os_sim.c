@@ -480,6 +480,7 @@ static _Noreturn void deadlock(void)
             (unsigned long long)S.steps, (long long)S.now);
     fflush(stderr);
     S.halted = true;
+    LEAVE(); /* as for the budget: the runtime reports as the fiber */
     rt__os_deadlock();
 }
 
@@ -541,6 +542,9 @@ static void yieldpt(rt_yp kind)
                 (unsigned long long)S.budget);
         fflush(stderr);
         S.halted = true;
+        /* The runtime's report and exit run as the fiber's own code: end
+           the sim's TSan ignores first (a thread may not exit in one). */
+        LEAVE();
         rt__os_budget_exhausted(S.steps);
     }
     S.now += STEP_NS;
