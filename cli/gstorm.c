@@ -157,6 +157,7 @@ void cli_printstats(FILE *f, const rt_stats *st)
     ROW("objects swept", st->objs_freed);
     ROW("allocations failed (full)", st->alloc_fails);
     ROW("goroutines (allgs)", st->max_gs);
+    ROW("left blocked (deadlock)", st->deadlocked);
     ROW("threads (Ms)", st->max_threads);
 #undef ROW
     fprintf(f, "  %-26s %12.1f\n", "quiesce latency mean (us)",

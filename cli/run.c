@@ -115,8 +115,10 @@ int cli_run(int argc, char **argv)
             return rc == RT_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
         }
     }
-    printf("gstorm run %s: clean (%llu run%s)\n", path,
-           (unsigned long long)repeat, repeat == 1 ? "" : "s");
+    printf("gstorm run %s: clean (%llu run%s)%s\n", path,
+           (unsigned long long)repeat, repeat == 1 ? "" : "s",
+           st.deadlocked ? "; the scenario deadlocked itself (see stderr)"
+                         : "");
     cli_printstats(stdout, &st);
     free(sc);
     return CLI_EXIT_OK;

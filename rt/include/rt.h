@@ -144,6 +144,8 @@ typedef struct rt_options {
     uint64_t tick_ns;          /* length of one SYSCALL tick (0: 10000) */
     uint64_t faults;           /* injected faults, a bit per id (0: none) */
     bool verbose;              /* print each GC cycle */
+    bool quiet;                /* no note on stderr when the scenario
+                                  deadlocks itself (fuzzers, tests) */
     /* Sim backend only: the schedule source (see rt_sim_source). */
     const struct rt_sim_source *sim;
 } rt_options;

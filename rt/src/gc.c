@@ -350,6 +350,7 @@ bool rt__gcwaitpark(rt_g *gp)
     gp->schedlink = r->gcwaiters;
     r->gcwaiters = gp;
     gp->waitlock = &r->gcwaitlock;
+    gp->waitsema = -1;
     return true;
 }
 

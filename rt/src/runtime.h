@@ -173,6 +173,8 @@ struct rt_g {
     uint32_t parked;        /* on a wait list (park_m); cleared by the
                                waker that takes it off, under the list's
                                lock */
+    int32_t waitsema;       /* while parked: its semaphore, or -1 for the
+                               GC wait list (reports) */
     _Atomic uint32_t handoff;  /* Grunnable but between queues: an M with
                                   no P is putting it on the global queue */
     _Atomic uint32_t scanning; /* a scan of its stack is in progress */

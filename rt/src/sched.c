@@ -373,6 +373,14 @@ static void checkdead(void)
                   "of them are parked",
                   rt__load32(&r->sched.ngalive, memory_order_acquire));
     r->out.deadlocked = blocked;
+    if (!r->opt.quiet) {
+        fprintf(stderr,
+            "gstorm: all goroutines are asleep: the scenario deadlocked "
+            "itself (%u blocked forever on its own BLOCKs; not a runtime "
+            "violation):\n",
+                blocked);
+        rt__dumpallg(stderr);
+    }
     rt__store32(&r->sched.shutdown, 1, memory_order_release);
     wakeall();
 }

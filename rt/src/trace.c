@@ -280,6 +280,12 @@ __attribute__((no_sanitize("thread"))) void rt__dumpg(FILE *f, rt_g *gp)
                                                               : "normal",
             atomic_load(&gp->preempt), atomic_load(&gp->preemptscan),
             atomic_load(&gp->gcworkdone), gp->scancount);
+    if (gp->parked && rt__readgstatus(gp) == RT_G_WAITING) {
+        if (gp->waitsema >= 0)
+            fprintf(f, "        parked on semaphore %d\n", gp->waitsema);
+        else
+            fprintf(f, "        parked until its GC cycle ends\n");
+    }
 }
 
 /* rt__dumpps prints every P: status, M, local run queue length; and the

@@ -74,6 +74,7 @@ static bool block(rt_g *gp, uint32_t c)
         s->head = gp;
     s->tail = gp;
     gp->waitlock = &s->lock;
+    gp->waitsema = (int32_t)(c % RT_NSEMA);
     return true;
 }
 

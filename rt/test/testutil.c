@@ -43,6 +43,7 @@ rt_stats tu_run(const rt_scenario *sc, uint32_t procs)
     opt.backend = RT_BACKEND_THREADS;
     opt.nprocs = procs;
     opt.nthreads = procs + 2;
+    opt.quiet = true;
     return tu_runopt(sc, &opt);
 }
 
