@@ -14,6 +14,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -506,6 +507,8 @@ static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
     return CLI_EXIT_OK;
 }
 
+static int benchsimrun(FILE *out, const benchcfg *cfg);
+
 /* benchswitch prints the switch tables of rt/src/os/bench_switch.c. */
 static int benchswitch(FILE *out, const benchcfg *cfg)
 {
@@ -525,6 +528,89 @@ static int benchswitch(FILE *out, const benchcfg *cfg)
         return CLI_EXIT_INTERNAL;
     }
     fprintf(out, "\n");
+    return benchsimrun(out, cfg);
+}
+
+/* A typical scenario for the whole-runtime sim numbers: the demo's
+ * shape (spawns, heap writes, stack growth, syscalls, semaphores, GCs). */
+static const char simscenario[] =
+    "threads 4\nprocs 2\ngc conc\nheap 1024\n"
+    "prog main frame 8\n NEW 0\n NEW 1\n STORE 0 0 1\n GSET 0 0\n"
+    " GO w 0\n GO w 0\n GO w 0\n GC\n YIELD\n GC\n BLOCK 2\n BLOCK 2\n"
+    " BLOCK 2\n USE 0\n GC\nend\n"
+    "prog w frame 4\n NEW 1\n STORE 1 0 0\n STORE 0 1 1\n CALL 7\n"
+    " NEW 0\n CALL 15\n NEW 3\n YIELD\n USE 3\n RET\n RET\n SYSCALL 3\n"
+    " SPIN 64\n GC\n GGET 2 0\n USE 2\n WAKE 2\nend\n"
+    "start main\n";
+
+/* nowns is the wall clock for the bench's own timing (never the sim's). */
+static double nowns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* benchsimrun prints runs and yield points per second of the whole
+ * runtime on the sim backend (seeded random schedules), beside the same
+ * scenario on real threads, measured in one run. */
+static int benchsimrun(FILE *out, const benchcfg *cfg)
+{
+    enum { RUNS = 400, RUNS_QUICK = 40 };
+    int runs = cfg->quick ? RUNS_QUICK : RUNS, i, rc;
+    rt_scenario *sc = malloc(sizeof *sc);
+    char err[128];
+    rt_sim_source src;
+    rt_options opt;
+    rt_stats st;
+    double t0, tsim, tthr;
+    uint64_t steps = 0, events = 0;
+
+    if (sc == NULL ||
+        rt_scenario_parse(simscenario, strlen(simscenario), sc, err,
+                          sizeof err) != RT_OK) {
+        fprintf(stderr, "gstorm bench: sim scenario: %s\n", err);
+        free(sc);
+        return CLI_EXIT_INTERNAL;
+    }
+    memset(&opt, 0, sizeof opt);
+    opt.backend = RT_BACKEND_SIM;
+    opt.sim = &src;
+    opt.quiet = true;
+    t0 = nowns();
+    for (i = 0; i < runs; i++) {
+        memset(&src, 0, sizeof src);
+        src.kind = RT_SIM_RANDOM;
+        src.seed = (uint64_t)i + 1;
+        if ((rc = rt_run(sc, &opt, &st)) != RT_OK)
+            break;
+        steps += st.sim_steps;
+        events += st.events;
+    }
+    tsim = nowns() - t0;
+    opt.backend = RT_BACKEND_THREADS;
+    opt.sim = NULL;
+    t0 = nowns();
+    for (i = 0; i < runs && rc == RT_OK; i++)
+        rc = rt_run(sc, &opt, &st);
+    tthr = nowns() - t0;
+    free(sc);
+    if (rc != RT_OK) {
+        fprintf(stderr, "gstorm bench: sim run failed (%d)\n", rc);
+        return CLI_EXIT_INTERNAL;
+    }
+    fprintf(out,
+            "| typical scenario (demo-like: 4 Gs, 6 GCs) | runs | yield "
+            "points/run | events/run | runs/s | yield points/s |\n"
+            "|---|---:|---:|---:|---:|---:|\n");
+    fprintf(out, "| sim, seeded random schedule | %d | %.0f | %.0f | %.0f | "
+                 "%.3g |\n",
+            runs, (double)steps / runs, (double)events / runs,
+            runs / (tsim / 1e9), steps / (tsim / 1e9));
+    fprintf(out, "| threads (real Ms), same scenario | %d | - | - | %.0f | - "
+                 "|\n\n",
+            runs, runs / (tthr / 1e9));
     return CLI_EXIT_OK;
 }
 

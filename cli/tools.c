@@ -303,6 +303,7 @@ static const char *unhex(const char *s, size_t n, buf *b)
 
 /* ---- asm --------------------------------------------------------------- */
 
+/* asmusage prints `gstorm asm --help` to f. */
 static void asmusage(FILE *f)
 {
     fprintf(f, "usage: gstorm asm SCENARIO -o FILE [--schedule HEX] "
@@ -472,6 +473,7 @@ out:
 
 /* ---- disasm ------------------------------------------------------------ */
 
+/* disasmusage prints `gstorm disasm --help` to f. */
 static void disasmusage(FILE *f)
 {
     fprintf(f, "usage: gstorm disasm FILE\n\n"
@@ -562,6 +564,7 @@ int cli_disasm(int argc, char **argv)
 
 /* ---- replay ------------------------------------------------------------ */
 
+/* replayusage prints `gstorm replay --help` to f. */
 static void replayusage(FILE *f)
 {
     fprintf(f, "usage: gstorm replay FILE [--trace] [--timeline] [--hash] "
@@ -592,9 +595,12 @@ static FILE *tracef;
 /* Bytes the runtime wrote to tracef. */
 static size_t streamed;
 
-/* countwrite passes rt__tracestream's output to stdout, counting it. */
+/* countwrite passes rt__tracestream's output to stdout, counting it;
+ * the column header goes first. */
 static ssize_t countwrite(void *cookie, const char *p, size_t n)
 {
+    if (streamed == 0 && n > 0)
+        rt__traceheader(stdout);
     streamed += n;
     return (ssize_t)fwrite(p, 1, n, stdout);
 }
@@ -612,7 +618,8 @@ static void traceend(void)
     fflush(tracef);
     rt__tracestream = NULL;
     if (streamed == 0 && rt__tracecount() > 0) {
-        printf("# events were not streamed: the last ones recorded\n");
+        printf("# this runtime does not stream events: the last ones it "
+               "recorded\n");
         rt__traceprint(stdout, UINT32_MAX);
     }
     fclose(tracef);
@@ -695,7 +702,6 @@ int cli_replay(int argc, char **argv)
     for (i = 0; i < repeat; i++) {
         if (trace && i == 0) {
             cookie_io_functions_t io = {.write = countwrite};
-            rt__traceheader(stdout);
             tracef = fopencookie(NULL, "w", io);
             rt__tracestream = tracef;
         }
@@ -746,6 +752,7 @@ int cli_replay(int argc, char **argv)
 
 /* ---- explore ----------------------------------------------------------- */
 
+/* exploreusage prints `gstorm explore --help` to f. */
 static void exploreusage(FILE *f)
 {
     fprintf(f,
@@ -1071,6 +1078,7 @@ static int finding(const explore *e, int kind, uint64_t seed, uint64_t run,
     unload(&l);
     printf("explore: %s [%s] found at run %" PRIu64 " (seed %" PRIu64 ")\n",
            o->kind == O_VIOLATION ? "violation" : "crash", o->rule, run, seed);
+    printf("report: above, on stderr (the run's own output)\n");
     printf("saved: %s (%s)\n", outp,
            again.kind != O_CLEAN && strcmp(again.rule, o->rule) == 0
                ? "reproduces"
