@@ -14,8 +14,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -567,9 +567,8 @@ static int benchsimrun(FILE *out, const benchcfg *cfg)
     double t0, tsim, tthr;
     uint64_t steps = 0, events = 0;
 
-    if (sc == NULL ||
-        rt_scenario_parse(simscenario, strlen(simscenario), sc, err,
-                          sizeof err) != RT_OK) {
+    if (sc == NULL || rt_scenario_parse(simscenario, strlen(simscenario), sc,
+                                        err, sizeof err) != RT_OK) {
         fprintf(stderr, "gstorm bench: sim scenario: %s\n", err);
         free(sc);
         return CLI_EXIT_INTERNAL;
@@ -600,16 +599,17 @@ static int benchsimrun(FILE *out, const benchcfg *cfg)
         fprintf(stderr, "gstorm bench: sim run failed (%d)\n", rc);
         return CLI_EXIT_INTERNAL;
     }
+    fprintf(out, "| typical scenario (demo-like: 4 Gs, 6 GCs) | runs | yield "
+                 "points/run | events/run | runs/s | yield points/s |\n"
+                 "|---|---:|---:|---:|---:|---:|\n");
     fprintf(out,
-            "| typical scenario (demo-like: 4 Gs, 6 GCs) | runs | yield "
-            "points/run | events/run | runs/s | yield points/s |\n"
-            "|---|---:|---:|---:|---:|---:|\n");
-    fprintf(out, "| sim, seeded random schedule | %d | %.0f | %.0f | %.0f | "
-                 "%.3g |\n",
+            "| sim, seeded random schedule | %d | %.0f | %.0f | %.0f | "
+            "%.3g |\n",
             runs, (double)steps / runs, (double)events / runs,
             runs / (tsim / 1e9), steps / (tsim / 1e9));
-    fprintf(out, "| threads (real Ms), same scenario | %d | - | - | %.0f | - "
-                 "|\n\n",
+    fprintf(out,
+            "| threads (real Ms), same scenario | %d | - | - | %.0f | - "
+            "|\n\n",
             runs, runs / (tthr / 1e9));
     return CLI_EXIT_OK;
 }

@@ -118,9 +118,8 @@ bool cli_parseu64(const char *flag, const char *s, uint64_t lo, uint64_t hi,
     v = strtoull(s, &end, 10);
     if (errno != 0 || end == s || *end != 0 || s[0] == '-' || v < lo ||
         v > hi) {
-        fprintf(stderr,
-                "gstorm: %s: '%s' is not a number from %llu to %llu\n", flag,
-                s, (unsigned long long)lo, (unsigned long long)hi);
+        fprintf(stderr, "gstorm: %s: '%s' is not a number from %llu to %llu\n",
+                flag, s, (unsigned long long)lo, (unsigned long long)hi);
         return false;
     }
     *out = v;

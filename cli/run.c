@@ -8,16 +8,16 @@
 
 static void runusage(FILE *f)
 {
-    fprintf(f,
-            "usage: gstorm run SCENARIO [--threads N] [--procs P] [--seed S]\n"
-            "                  [--gc stw|quiesce|conc] [--bound-ms MS] "
-            "[--repeat N]\n\n"
-            "Runs SCENARIO (the text form, see README.md) on real threads and\n"
-            "prints a summary. --threads and --procs override the scenario's\n"
-            "threads/procs lines, --gc its gc line; --bound-ms is the liveness\n"
-            "bound of one quiesce or stop-the-world (default 10000);\n"
-            "--repeat runs it N times (default 1), stopping at a violation.\n"
-            "Exit: 0 clean, 1 violation, 2 bad usage or scenario.\n");
+    fprintf(
+        f, "usage: gstorm run SCENARIO [--threads N] [--procs P] [--seed S]\n"
+           "                  [--gc stw|quiesce|conc] [--bound-ms MS] "
+           "[--repeat N]\n\n"
+           "Runs SCENARIO (the text form, see README.md) on real threads and\n"
+           "prints a summary. --threads and --procs override the scenario's\n"
+           "threads/procs lines, --gc its gc line; --bound-ms is the liveness\n"
+           "bound of one quiesce or stop-the-world (default 10000);\n"
+           "--repeat runs it N times (default 1), stopping at a violation.\n"
+           "Exit: 0 clean, 1 violation, 2 bad usage or scenario.\n");
 }
 
 /* parsegc maps a gc mode name to rt_gcmode, or -1. */
@@ -75,8 +75,9 @@ int cli_run(int argc, char **argv)
             a++;
         } else if (strcmp(f, "--gc") == 0) {
             if ((gc = parsegc(val)) < 0) {
-                fprintf(stderr, "gstorm: --gc: '%s' is not stw, quiesce or "
-                                "conc\n",
+                fprintf(stderr,
+                        "gstorm: --gc: '%s' is not stw, quiesce or "
+                        "conc\n",
                         val ? val : "");
                 return CLI_EXIT_USAGE;
             }

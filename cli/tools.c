@@ -703,6 +703,11 @@ int cli_replay(int argc, char **argv)
         if (trace && i == 0) {
             cookie_io_functions_t io = {.write = countwrite};
             tracef = fopencookie(NULL, "w", io);
+            if (tracef == NULL) {
+                fprintf(stderr, "gstorm replay: out of memory\n");
+                unload(&l);
+                return CLI_EXIT_INTERNAL;
+            }
             rt__tracestream = tracef;
         }
         rc = rt_run(l.sc, &opt, &st);

@@ -61,24 +61,24 @@ typedef enum rt_opcode {
 
 /* One instruction: an opcode and up to three operands. */
 typedef struct rt_instr {
-    uint8_t op;   /* an rt_opcode; larger values are taken modulo */
-    uint8_t pad;  /* zero */
-    uint16_t a;   /* first operand */
-    uint16_t b;   /* second operand */
-    uint16_t c;   /* third operand */
+    uint8_t op;  /* an rt_opcode; larger values are taken modulo */
+    uint8_t pad; /* zero */
+    uint16_t a;  /* first operand */
+    uint16_t b;  /* second operand */
+    uint16_t c;  /* third operand */
 } rt_instr;
 
 /* Limits that make every scenario bounded. */
 enum {
-    RT_MAX_PROGS = 64,      /* programs in a scenario */
-    RT_MAX_INSTRS = 1024,   /* instructions in one program */
-    RT_MAX_START = 256,     /* goroutines started by the scenario */
-    RT_MAX_FRAME = 64,      /* slots in one frame (CALL n takes n % 64 + 1) */
-    RT_NSEMA = 8,           /* semaphores (BLOCK/WAKE c take c % 8) */
-    RT_NGLOBALS = 8,        /* global slots (GSET/GGET g take g % 8) */
-    RT_NFIELDS = 2,         /* pointer-sized fields in every heap object */
-    RT_MAX_PROCS = 64,      /* Ps */
-    RT_MAX_THREADS = 128,   /* Ms */
+    RT_MAX_PROGS = 64,    /* programs in a scenario */
+    RT_MAX_INSTRS = 1024, /* instructions in one program */
+    RT_MAX_START = 256,   /* goroutines started by the scenario */
+    RT_MAX_FRAME = 64,    /* slots in one frame (CALL n takes n % 64 + 1) */
+    RT_NSEMA = 8,         /* semaphores (BLOCK/WAKE c take c % 8) */
+    RT_NGLOBALS = 8,      /* global slots (GSET/GGET g take g % 8) */
+    RT_NFIELDS = 2,       /* pointer-sized fields in every heap object */
+    RT_MAX_PROCS = 64,    /* Ps */
+    RT_MAX_THREADS = 128, /* Ms */
 };
 
 /* A program: its instructions and the size of its base frame. */
@@ -99,12 +99,12 @@ typedef enum rt_gcmode {
 
 /* A scenario: configuration, programs and the goroutines to start. */
 typedef struct rt_scenario {
-    uint32_t nthreads;  /* at most this many Ms (0: default 4) */
-    uint32_t nprocs;    /* Ps (0: default 2) */
-    uint32_t gcmode;    /* an rt_gcmode */
-    uint32_t heapcap;   /* heap objects (0: default 4096) */
-    uint32_t nprogs;    /* programs in progs */
-    uint32_t nstart;    /* goroutines in start */
+    uint32_t nthreads;            /* at most this many Ms (0: default 4) */
+    uint32_t nprocs;              /* Ps (0: default 2) */
+    uint32_t gcmode;              /* an rt_gcmode */
+    uint32_t heapcap;             /* heap objects (0: default 4096) */
+    uint32_t nprogs;              /* programs in progs */
+    uint32_t nstart;              /* goroutines in start */
     uint16_t start[RT_MAX_START]; /* program index of each started G */
     rt_prog progs[RT_MAX_PROGS];
 } rt_scenario;
@@ -124,12 +124,12 @@ typedef enum rt_sim_kind {
 } rt_sim_kind;
 
 typedef struct rt_sim_source {
-    uint32_t kind;         /* an rt_sim_kind */
-    uint32_t depth;        /* PCT depth d (1..8) */
-    uint64_t seed;         /* PRNG seed (RANDOM, PCT) */
-    uint64_t steps_hint;   /* PCT: expected yield points k (0: learn) */
-    uint64_t step_budget;  /* yield points before the run is cut (0: 1e8) */
-    const uint8_t *bytes;  /* RT_SIM_BYTES: the decisions */
+    uint32_t kind;        /* an rt_sim_kind */
+    uint32_t depth;       /* PCT depth d (1..8) */
+    uint64_t seed;        /* PRNG seed (RANDOM, PCT) */
+    uint64_t steps_hint;  /* PCT: expected yield points k (0: learn) */
+    uint64_t step_budget; /* yield points before the run is cut (0: 1e8) */
+    const uint8_t *bytes; /* RT_SIM_BYTES: the decisions */
     size_t nbytes;
 } rt_sim_source;
 
@@ -152,46 +152,46 @@ typedef struct rt_options {
 
 /* What a run did; printed by `gstorm run` as its summary. */
 typedef struct rt_stats {
-    uint64_t ops;             /* VM instructions executed */
-    uint64_t spawns;          /* goroutines started (newproc) */
-    uint64_t greuse;          /* of those, dead Gs reused from a free list */
-    uint64_t exits;           /* goexit */
-    uint64_t gc_cycles;       /* collections completed */
-    uint64_t gc_coalesced;    /* GC ops that found a cycle running */
-    uint64_t preempt_reqs;    /* preemption requests posted */
-    uint64_t preemptions;     /* preemptions taken in newstack (yield) */
-    uint64_t selfscans;       /* GC work done by a G at its own
-                                 preemption point (preemptscan) */
-    uint64_t stack_grows;     /* stack copies to grow */
-    uint64_t stack_shrinks;   /* stack copies to shrink at scan time */
-    uint64_t stack_scans;     /* stacks scanned */
-    uint64_t syscalls;        /* system calls */
-    uint64_t syscall_handoffs;/* Ps retaken or handed off in a syscall */
-    uint64_t parks;           /* goroutines parked */
-    uint64_t yields;          /* YIELDs (gosched) */
-    uint64_t readies;         /* goroutines readied */
-    uint64_t steals;          /* runs stolen from another P */
-    uint64_t objs_alloc;      /* heap objects allocated */
-    uint64_t objs_freed;      /* heap objects swept */
-    uint64_t alloc_fails;     /* NEW with a full heap (slot set to nil) */
-    uint64_t stw;             /* stop-the-world pauses */
-    uint64_t quiesces;        /* quiesce passes completed */
-    uint64_t quiesce_ns_total;/* time inside quiesce, summed */
-    uint64_t quiesce_ns_max;  /* longest quiesce */
-    uint64_t stragglers;      /* Gs born after quiesce finished, scanned at
-                                 mark termination */
-    uint64_t max_gs;          /* largest allgs */
-    uint64_t max_threads;     /* Ms started */
-    uint64_t wall_ns;         /* length of the run (virtual in sim) */
-    uint64_t heap_bytes;      /* bytes malloc'd by the run for Gs, Ms,
-                                 stacks and allgs, at its end */
-    uint64_t events;          /* trace events recorded */
-    uint64_t sim_steps;       /* sim: yield points taken */
-    uint64_t trace_hash;      /* sim: hash of the event sequence; the same
-                                 input gives the same hash in every build */
-    uint64_t deadlocked;      /* goroutines left blocked forever by the
-                                 scenario's own BLOCKs (a program deadlock,
-                                 not a runtime violation) */
+    uint64_t ops;              /* VM instructions executed */
+    uint64_t spawns;           /* goroutines started (newproc) */
+    uint64_t greuse;           /* of those, dead Gs reused from a free list */
+    uint64_t exits;            /* goexit */
+    uint64_t gc_cycles;        /* collections completed */
+    uint64_t gc_coalesced;     /* GC ops that found a cycle running */
+    uint64_t preempt_reqs;     /* preemption requests posted */
+    uint64_t preemptions;      /* preemptions taken in newstack (yield) */
+    uint64_t selfscans;        /* GC work done by a G at its own
+                                  preemption point (preemptscan) */
+    uint64_t stack_grows;      /* stack copies to grow */
+    uint64_t stack_shrinks;    /* stack copies to shrink at scan time */
+    uint64_t stack_scans;      /* stacks scanned */
+    uint64_t syscalls;         /* system calls */
+    uint64_t syscall_handoffs; /* Ps retaken or handed off in a syscall */
+    uint64_t parks;            /* goroutines parked */
+    uint64_t yields;           /* YIELDs (gosched) */
+    uint64_t readies;          /* goroutines readied */
+    uint64_t steals;           /* runs stolen from another P */
+    uint64_t objs_alloc;       /* heap objects allocated */
+    uint64_t objs_freed;       /* heap objects swept */
+    uint64_t alloc_fails;      /* NEW with a full heap (slot set to nil) */
+    uint64_t stw;              /* stop-the-world pauses */
+    uint64_t quiesces;         /* quiesce passes completed */
+    uint64_t quiesce_ns_total; /* time inside quiesce, summed */
+    uint64_t quiesce_ns_max;   /* longest quiesce */
+    uint64_t stragglers;       /* Gs born after quiesce finished, scanned at
+                                  mark termination */
+    uint64_t max_gs;           /* largest allgs */
+    uint64_t max_threads;      /* Ms started */
+    uint64_t wall_ns;          /* length of the run (virtual in sim) */
+    uint64_t heap_bytes;       /* bytes malloc'd by the run for Gs, Ms,
+                                  stacks and allgs, at its end */
+    uint64_t events;           /* trace events recorded */
+    uint64_t sim_steps;        /* sim: yield points taken */
+    uint64_t trace_hash;       /* sim: hash of the event sequence; the same
+                                  input gives the same hash in every build */
+    uint64_t deadlocked;       /* goroutines left blocked forever by the
+                                  scenario's own BLOCKs (a program deadlock,
+                                  not a runtime violation) */
 } rt_stats;
 
 /*
@@ -222,8 +222,8 @@ int rt_opnargs(unsigned op);
  * into err (errlen bytes); nothing else is kept. rt_scenario_format writes
  * the text form into buf; returns the length it needed (like snprintf).
  */
-int rt_scenario_parse(const char *text, size_t len, rt_scenario *out,
-                      char *err, size_t errlen);
+int rt_scenario_parse(const char *text, size_t len, rt_scenario *out, char *err,
+                      size_t errlen);
 size_t rt_scenario_format(const rt_scenario *sc, char *buf, size_t buflen);
 
 /* rt_scenario_default fills a scenario with its defaults and no programs. */

@@ -75,8 +75,10 @@ void rt__checkqueues(bool locked)
         for (; h != t; h++) {
             gp = atomic_load(&p->runq[h % RT_RUNQ]);
             if (gp == NULL || gp->index >= n || rt__allg(gp->index) != gp)
-                rt__throw("queue.stale", gp, "P %u's run queue holds a G "
-                          "not in allgs", i);
+                rt__throw("queue.stale", gp,
+                          "P %u's run queue holds a G "
+                          "not in allgs",
+                          i);
             c[gp->index].runq++;
         }
     }
@@ -119,9 +121,9 @@ void rt__checkqueues(bool locked)
 
 /*
  * rt__programdeadlock decides, with every M idle and goroutines alive,
- * (sched.lock held) whether the scenario deadlocked itself: every live G parked on a wait
- * list with the queues consistent. Returns how many are blocked, or 0 if
- * something else holds them (then the caller reports a runtime deadlock).
+ * (sched.lock held) whether the scenario deadlocked itself: every live G parked
+ * on a wait list with the queues consistent. Returns how many are blocked, or 0
+ * if something else holds them (then the caller reports a runtime deadlock).
  */
 uint32_t rt__programdeadlock(void)
 {

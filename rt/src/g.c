@@ -67,13 +67,13 @@ bool rt__isscanstatus(uint32_t s)
 const char *rt__gstatusname(uint32_t s)
 {
     static const char *const base[RT_G_NSTATUS] = {
-        "Gidle",     "Grunnable", "Grunning",   "Gsyscall",   "Gwaiting",
-        "Gmoribund", "Gdead",     "Genqueue",   "Gcopystack",
+        "Gidle",     "Grunnable", "Grunning", "Gsyscall",   "Gwaiting",
+        "Gmoribund", "Gdead",     "Genqueue", "Gcopystack",
     };
     static const char *const scan[RT_G_NSTATUS] = {
-        "Gscanidle?", "Gscanrunnable", "Gscanrunning", "Gscansyscall",
-        "Gscanwaiting", "Gscan5?", "Gscandead?", "Gscanenqueue",
-        "Gscancopystack?",
+        "Gscanidle?",   "Gscanrunnable", "Gscanrunning",
+        "Gscansyscall", "Gscanwaiting",  "Gscan5?",
+        "Gscandead?",   "Gscanenqueue",  "Gscancopystack?",
     };
     uint32_t b = s & ~(uint32_t)RT_G_SCAN;
 
@@ -106,8 +106,7 @@ static _Noreturn void badtransition(const char *fn, rt_g *gp, uint32_t old,
  * The seed's version "helped" the GC while spinning; that is defect S5
  * and is not done here.
  */
-void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
-                     const char *by)
+void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval, const char *by)
 {
     uint32_t cur;
     int i;
@@ -308,8 +307,8 @@ void rt__gcphasework(rt_g *gp)
     uint32_t phase = rt__load32(&rt__rt.gcphase, memory_order_acquire);
     uint32_t s = rt__readgstatus(gp);
 
-    if (!rt__isscanstatus(s) && !rt__load32(&rt__rt.sched.gcwaiting,
-                                            memory_order_acquire))
+    if (!rt__isscanstatus(s) &&
+        !rt__load32(&rt__rt.sched.gcwaiting, memory_order_acquire))
         rt__throw("scan.unowned", gp,
                   "gcphasework without the scan bit (status %s)",
                   rt__gstatusname(s));

@@ -158,11 +158,11 @@ static void checkpost(const char *rule, bool scanned)
         if (s == RT_G_DEAD)
             continue;
         if (!rt__load32(&gp->gcworkdone, memory_order_acquire))
-            rt__throw(rule, gp, "G %u (%s): gcworkdone still false",
-                      gp->goid, rt__gstatusname(s));
+            rt__throw(rule, gp, "G %u (%s): gcworkdone still false", gp->goid,
+                      rt__gstatusname(s));
         if (scanned && gp->scancount != 1)
-            rt__throw(rule, gp, "G %u scanned %u times in one cycle",
-                      gp->goid, gp->scancount);
+            rt__throw(rule, gp, "G %u scanned %u times in one cycle", gp->goid,
+                      gp->scancount);
     }
 }
 
@@ -179,24 +179,24 @@ static void checkmark(void)
 
     if (q == NULL)
         rt__throw("rt.nomem", NULL, "out of memory for checkmark");
-#define VISIT(slotval, where)                                                \
-    do {                                                                     \
-        rt_slot v_ = (slotval);                                              \
-        if (rt__isref(v_)) {                                                 \
-            o = &r->objs[rt__refidx(v_) % r->heapcap];                       \
-            if (!atomic_load(&o->live) || o->gen != rt__refgen(v_))          \
-                rt__throw("gc.checkmark", gp,                                \
-                          "object %u reachable from %s was freed",           \
-                          rt__refidx(v_), where);                            \
-            if (!atomic_load(&o->mark))                                      \
-                rt__throw("gc.checkmark", gp,                                \
-                          "object %u reachable from %s is not marked",       \
-                          rt__refidx(v_), where);                            \
-            if (o->checkmark != stamp) {                                     \
-                o->checkmark = stamp;                                        \
-                q[nq++] = rt__refidx(v_);                                    \
-            }                                                                \
-        }                                                                    \
+#define VISIT(slotval, where)                                                  \
+    do {                                                                       \
+        rt_slot v_ = (slotval);                                                \
+        if (rt__isref(v_)) {                                                   \
+            o = &r->objs[rt__refidx(v_) % r->heapcap];                         \
+            if (!atomic_load(&o->live) || o->gen != rt__refgen(v_))            \
+                rt__throw("gc.checkmark", gp,                                  \
+                          "object %u reachable from %s was freed",             \
+                          rt__refidx(v_), where);                              \
+            if (!atomic_load(&o->mark))                                        \
+                rt__throw("gc.checkmark", gp,                                  \
+                          "object %u reachable from %s is not marked",         \
+                          rt__refidx(v_), where);                              \
+            if (o->checkmark != stamp) {                                       \
+                o->checkmark = stamp;                                          \
+                q[nq++] = rt__refidx(v_);                                      \
+            }                                                                  \
+        }                                                                      \
     } while (0)
     gp = NULL;
     for (i = 0; i < RT_NGLOBALS; i++)
@@ -283,11 +283,11 @@ void rt__gcmarktermination(void)
      * quiesce_bound_ns; the whole cycle gets GC_BOUND_FACTOR of it. */
     if ((uint64_t)(rt__nanotime() - r->gcstart) >
         GC_BOUND_FACTOR * r->opt.quiesce_bound_ns)
-        rt__throw("liveness.gc", NULL,
-                  "GC cycle %u took %lld ns, over the bound of %llu",
-                  r->gccycle, (long long)(rt__nanotime() - r->gcstart),
-                  (unsigned long long)(GC_BOUND_FACTOR *
-                                       r->opt.quiesce_bound_ns));
+        rt__throw(
+            "liveness.gc", NULL,
+            "GC cycle %u took %lld ns, over the bound of %llu", r->gccycle,
+            (long long)(rt__nanotime() - r->gcstart),
+            (unsigned long long)(GC_BOUND_FACTOR * r->opt.quiesce_bound_ns));
 }
 
 /*
@@ -417,8 +417,7 @@ void rt__mquiesce(rt_g *master)
                                   "quiesce: G %u still running after %llu "
                                   "ns (no preemption point)",
                                   gp->goid,
-                                  (unsigned long long)
-                                      r->opt.quiesce_bound_ns);
+                                  (unsigned long long)r->opt.quiesce_bound_ns);
                     rt__usleep(10); /* let it reach its prologue */
                 } else {
                     rt__stopscanstart(gp);

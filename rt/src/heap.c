@@ -116,8 +116,10 @@ rt_obj *rt__deref(rt_g *gp, rt_slot s, const char *op)
         return NULL;
     idx = rt__refidx(s);
     if (idx >= r->heapcap)
-        rt__throw("gc.badref", gp, "%s: reference to object %u outside the "
-                  "heap", op, idx);
+        rt__throw("gc.badref", gp,
+                  "%s: reference to object %u outside the "
+                  "heap",
+                  op, idx);
     o = &r->objs[idx];
     if (!rt__load32(&o->live, memory_order_acquire) || o->gen != rt__refgen(s))
         rt__throw("gc.use_after_free", gp,
@@ -177,8 +179,8 @@ void rt__drain(void)
         idx = r->grey[--r->ngrey];
         rt__unlock(&r->worklock);
         for (f = 0; f < RT_NFIELDS; f++)
-            rt__shade(rt__load64(&r->objs[idx].fields[f],
-                                 memory_order_relaxed));
+            rt__shade(
+                rt__load64(&r->objs[idx].fields[f], memory_order_relaxed));
     }
 }
 

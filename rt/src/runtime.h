@@ -83,10 +83,10 @@ enum { RT_PH_OFF, RT_PH_QUIESCE, RT_PH_STW, RT_PH_MARK, RT_PH_SWEEP };
 #define RT_STACK_PREEMPT ((uint64_t)-1314)
 
 enum {
-    RT_STACK_MIN = 32,        /* slots in a new G's stack (256 bytes) */
-    RT_STACK_GUARD = 2,       /* slots kept free below the lowest frame */
-    RT_STACK_MAX = 1 << 20,   /* slots: "stack overflow" beyond */
-    RT_RUNQ = 256,            /* local run queue of a P (Go's size) */
+    RT_STACK_MIN = 32,      /* slots in a new G's stack (256 bytes) */
+    RT_STACK_GUARD = 2,     /* slots kept free below the lowest frame */
+    RT_STACK_MAX = 1 << 20, /* slots: "stack overflow" beyond */
+    RT_RUNQ = 256,          /* local run queue of a P (Go's size) */
 };
 
 /*
@@ -120,12 +120,12 @@ enum { RT_Q_NONE = 0, RT_Q_VISITED = 1, RT_Q_BORN = 2 };
 
 /* Reasons a G's VM loop returns to its M's scheduler (Go's mcall). */
 typedef enum rt_switch {
-    RT_SW_PARK,       /* park_m: BLOCK; unlock the semaphore after */
-    RT_SW_GOSCHED,    /* gosched_m: YIELD */
-    RT_SW_PREEMPT,    /* gopreempt_m: a preemption taken in newstack */
-    RT_SW_EXIT,       /* goexit0 */
-    RT_SW_QUIESCE,    /* mquiesce: the G is the quiesce master */
-    RT_SW_SYSEXIT,    /* exitsyscall0: the fast path failed */
+    RT_SW_PARK,    /* park_m: BLOCK; unlock the semaphore after */
+    RT_SW_GOSCHED, /* gosched_m: YIELD */
+    RT_SW_PREEMPT, /* gopreempt_m: a preemption taken in newstack */
+    RT_SW_EXIT,    /* goexit0 */
+    RT_SW_QUIESCE, /* mquiesce: the G is the quiesce master */
+    RT_SW_SYSEXIT, /* exitsyscall0: the fast path failed */
 } rt_switch;
 
 /*
@@ -135,8 +135,8 @@ typedef enum rt_switch {
  */
 struct rt_g {
     _Atomic uint32_t atomicstatus; /* the status word; see above */
-    _Atomic uint32_t goid; /* id of this incarnation (newproc); read by
-                              other Ms' trace events, hence atomic */
+    _Atomic uint32_t goid;         /* id of this incarnation (newproc); read by
+                                      other Ms' trace events, hence atomic */
     uint32_t index;                /* position in allgs */
     uint32_t gen;                  /* incarnation: bumped on reuse */
 
@@ -165,21 +165,21 @@ struct rt_g {
     uint32_t spin; /* SPIN iterations left (resumable) */
 
     /* Scheduling. */
-    rt_g *schedlink;        /* run queue, wait list or free list link */
-    rt_m *m;                /* M running it, or NULL; own */
-    rt_mutex *waitlock;     /* RT_SW_PARK: wait list lock, dropped by
-                               park_m once the G is in Gwaiting */
-    uint32_t gcwait;        /* GC cycle it waits to finish, or 0 */
-    uint32_t parked;        /* on a wait list (park_m); cleared by the
-                               waker that takes it off, under the list's
-                               lock */
-    int32_t waitsema;       /* while parked: its semaphore, or -1 for the
-                               GC wait list (reports) */
+    rt_g *schedlink;           /* run queue, wait list or free list link */
+    rt_m *m;                   /* M running it, or NULL; own */
+    rt_mutex *waitlock;        /* RT_SW_PARK: wait list lock, dropped by
+                                  park_m once the G is in Gwaiting */
+    uint32_t gcwait;           /* GC cycle it waits to finish, or 0 */
+    uint32_t parked;           /* on a wait list (park_m); cleared by the
+                                  waker that takes it off, under the list's
+                                  lock */
+    int32_t waitsema;          /* while parked: its semaphore, or -1 for the
+                                  GC wait list (reports) */
     _Atomic uint32_t handoff;  /* Grunnable but between queues: an M with
                                   no P is putting it on the global queue */
     _Atomic uint32_t scanning; /* a scan of its stack is in progress */
     _Atomic uint32_t qstate;   /* this cycle's quiesce: RT_Q_* */
-    uint32_t syscallpending;/* own: ticks of the syscall it is in */
+    uint32_t syscallpending;   /* own: ticks of the syscall it is in */
 };
 
 /* An M: an OS thread (or a sim fiber) running the scheduler. */
@@ -205,8 +205,8 @@ struct rt_m {
 struct rt_p {
     uint32_t id;
     _Atomic uint32_t status;
-    rt_m *_Atomic m; /* M it is attached to; read by sysmon */
-    rt_p *link;  /* idle list (sched) */
+    rt_m *_Atomic m;           /* M it is attached to; read by sysmon */
+    rt_p *link;                /* idle list (sched) */
     _Atomic uint32_t runqhead; /* consumers: owner and stealers (CAS) */
     _Atomic uint32_t runqtail; /* producer: owner only */
     rt_g *_Atomic runq[RT_RUNQ];
@@ -220,8 +220,8 @@ struct rt_p {
 /* A counting semaphore behind BLOCK/WAKE. */
 typedef struct rt_sema {
     rt_mutex lock;
-    uint32_t count;      /* WAKEs not yet consumed */
-    rt_g *head, *tail;   /* parked Gs, FIFO */
+    uint32_t count;    /* WAKEs not yet consumed */
+    rt_g *head, *tail; /* parked Gs, FIFO */
 } rt_sema;
 
 /* A heap object. fields are atomics: goroutines on other Ms load and
@@ -230,10 +230,10 @@ typedef struct rt_sema {
  * status word). */
 typedef struct rt_obj {
     _Atomic uint64_t fields[RT_NFIELDS];
-    _Atomic uint32_t mark;  /* marked in the current cycle */
-    uint32_t gen;           /* bumped when swept; references carry it */
-    _Atomic uint32_t live;  /* allocated and not swept */
-    uint32_t checkmark;     /* the checker's own traversal */
+    _Atomic uint32_t mark; /* marked in the current cycle */
+    uint32_t gen;          /* bumped when swept; references carry it */
+    _Atomic uint32_t live; /* allocated and not swept */
+    uint32_t checkmark;    /* the checker's own traversal */
 } rt_obj;
 
 /* The whole runtime: one per run (the runtime is not reentrant). */
@@ -247,9 +247,9 @@ typedef struct rt_runtime {
         rt_mutex lock;
         rt_g *runqhead, *runqtail; /* global run queue */
         _Atomic uint32_t runqsize; /* written under lock, read anywhere */
-        rt_m *midle;            /* idle Ms */
+        rt_m *midle;               /* idle Ms */
         uint32_t nmidle, mcount;
-        rt_p *pidle;            /* idle Ps */
+        rt_p *pidle; /* idle Ps */
         _Atomic uint32_t npidle;
         _Atomic uint32_t nmspinning;
         _Atomic uint32_t gcwaiting; /* stop-the-world requested */
@@ -257,13 +257,13 @@ typedef struct rt_runtime {
         rt_note stopnote;
         _Atomic uint32_t sysmonwait;
         rt_note sysmonnote;
-        rt_g *gfree;            /* dead Gs for reuse */
+        rt_g *gfree; /* dead Gs for reuse */
         uint32_t ngfree;
-        _Atomic uint32_t ngalive;   /* Gs not dead */
+        _Atomic uint32_t ngalive; /* Gs not dead */
         _Atomic uint32_t shutdown;
-        uint32_t nsysbusy;          /* sysmon holds a P in transit (it
-                                       counts as a running M for checkdead,
-                                       as Go's incidlelocked(-1)) */
+        uint32_t nsysbusy; /* sysmon holds a P in transit (it
+                              counts as a running M for checkdead,
+                              as Go's incidlelocked(-1)) */
     } sched;
     rt_p *allp[RT_MAX_PROCS];
     rt_m *allm[RT_MAX_THREADS + 1];
@@ -289,32 +289,47 @@ typedef struct rt_runtime {
 
     /* GC. */
     _Atomic uint32_t gcphase;
-    _Atomic uint32_t writebarrier;  /* hybrid barrier on (GCmark) */
-    _Atomic uint32_t gcrunning;     /* a cycle is in progress */
-    uint32_t gccycle;               /* cycles started; under gcrunning */
-    rt_mutex worklock;              /* grey queue */
+    _Atomic uint32_t writebarrier; /* hybrid barrier on (GCmark) */
+    _Atomic uint32_t gcrunning;    /* a cycle is in progress */
+    uint32_t gccycle;              /* cycles started; under gcrunning */
+    rt_mutex worklock;             /* grey queue */
     uint32_t *grey;
     uint32_t ngrey;
-    rt_mutex worldsema;             /* serializes stop-the-world */
-    int64_t gcstart;                /* when the cycle began */
-    rt_mutex gcwaitlock;            /* Gs waiting for a cycle to end */
+    rt_mutex worldsema;  /* serializes stop-the-world */
+    int64_t gcstart;     /* when the cycle began */
+    rt_mutex gcwaitlock; /* Gs waiting for a cycle to end */
     rt_g *gcwaiters;
-    _Atomic uint32_t gcdone;        /* last cycle finished */
+    _Atomic uint32_t gcdone; /* last cycle finished */
 
     /* sysmon and the end of the run. */
     rt_thread *sysmon;
     _Atomic uint64_t stats[32];
-    rt_stats out;                   /* wall_ns, heap_bytes, deadlocked */
+    rt_stats out; /* wall_ns, heap_bytes, deadlocked */
 } rt_runtime;
 
 extern rt_runtime rt__rt;
 
 /* Indices into rt__rt.stats for counters bumped from many Ms. */
 enum {
-    ST_SPAWNS, ST_GREUSE, ST_EXITS, ST_GCCYCLES, ST_GCCOALESCED,
-    ST_PREEMPTREQS, ST_SHRINKS, ST_SCANS, ST_HANDOFFS, ST_READIES,
-    ST_ALLOC, ST_FREED, ST_ALLOCFAIL, ST_STW, ST_QUIESCES, ST_QUIESCENS,
-    ST_QUIESCEMAX, ST_STRAGGLERS, ST_MAXTHREADS,
+    ST_SPAWNS,
+    ST_GREUSE,
+    ST_EXITS,
+    ST_GCCYCLES,
+    ST_GCCOALESCED,
+    ST_PREEMPTREQS,
+    ST_SHRINKS,
+    ST_SCANS,
+    ST_HANDOFFS,
+    ST_READIES,
+    ST_ALLOC,
+    ST_FREED,
+    ST_ALLOCFAIL,
+    ST_STW,
+    ST_QUIESCES,
+    ST_QUIESCENS,
+    ST_QUIESCEMAX,
+    ST_STRAGGLERS,
+    ST_MAXTHREADS,
 };
 
 /* g.c: the status word. */
@@ -329,9 +344,8 @@ bool rt__castogscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
 void rt__casfromgscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
                              const char *by);
 #define rt__casgstatus(gp, o, n) rt__casgstatus_(gp, o, n, __func__)
-#define rt__castogscanstatus(gp, o, n)                                       \
-    rt__castogscanstatus_(gp, o, n, __func__)
-#define rt__casfromgscanstatus(gp, o, n)                                     \
+#define rt__castogscanstatus(gp, o, n) rt__castogscanstatus_(gp, o, n, __func__)
+#define rt__casfromgscanstatus(gp, o, n)                                       \
     rt__casfromgscanstatus_(gp, o, n, __func__)
 bool rt__isscanstatus(uint32_t s);
 const char *rt__gstatusname(uint32_t s);
@@ -342,23 +356,23 @@ void rt__stopscanstart(rt_g *gp);
 
 /* Kinds of trace event (trace.c). */
 typedef enum rt_evkind {
-    RT_EV_STATUS,    /* a status change: from, to, by function */
-    RT_EV_CLAIM,     /* scan bit set: from, to */
-    RT_EV_RELEASE,   /* scan bit cleared: from, to */
-    RT_EV_SCAN,      /* stack scan done: from = slots scanned */
-    RT_EV_PREEMPTREQ,/* preemption request posted to a running G */
-    RT_EV_NEWSTACK,  /* newstack entered: from = 1 preempt, 0 growth */
-    RT_EV_COPY,      /* stack copied: from = old size, to = new size */
-    RT_EV_PARK,      /* parked on semaphore from */
-    RT_EV_READY,     /* readied */
-    RT_EV_SYSCALL,   /* entered a system call of from ticks */
-    RT_EV_PHASE,     /* gcphase: from -> to */
-    RT_EV_STW,       /* world stopped (from = 1) or started (from = 0) */
-    RT_EV_WORK,      /* gcphasework done in phase from */
-    RT_EV_SCANSTART, /* stack scan begins: from = slots in use */
-    RT_EV_SYSEXIT,   /* left a system call: from = 1 fast path, 0 slow */
-    RT_EV_SWITCH,    /* sim: the schedule switched from M from to M to */
-    RT_EV_PSTOP,     /* P from stopped for stop-the-world; to = Ps left */
+    RT_EV_STATUS,     /* a status change: from, to, by function */
+    RT_EV_CLAIM,      /* scan bit set: from, to */
+    RT_EV_RELEASE,    /* scan bit cleared: from, to */
+    RT_EV_SCAN,       /* stack scan done: from = slots scanned */
+    RT_EV_PREEMPTREQ, /* preemption request posted to a running G */
+    RT_EV_NEWSTACK,   /* newstack entered: from = 1 preempt, 0 growth */
+    RT_EV_COPY,       /* stack copied: from = old size, to = new size */
+    RT_EV_PARK,       /* parked on semaphore from */
+    RT_EV_READY,      /* readied */
+    RT_EV_SYSCALL,    /* entered a system call of from ticks */
+    RT_EV_PHASE,      /* gcphase: from -> to */
+    RT_EV_STW,        /* world stopped (from = 1) or started (from = 0) */
+    RT_EV_WORK,       /* gcphasework done in phase from */
+    RT_EV_SCANSTART,  /* stack scan begins: from = slots in use */
+    RT_EV_SYSEXIT,    /* left a system call: from = 1 fast path, 0 slow */
+    RT_EV_SWITCH,     /* sim: the schedule switched from M from to M to */
+    RT_EV_PSTOP,      /* P from stopped for stop-the-world; to = Ps left */
     RT_EV__COUNT
 } rt_evkind;
 
@@ -384,10 +398,10 @@ typedef enum rt_hook {
     RT_HOOK_STW,         /* world stopped, before the queue check */
 } rt_hook;
 extern void (*rt__test_hook)(rt_hook where, rt_g *gp);
-#define RT__HOOK(where, gp)                                                  \
-    do {                                                                     \
-        if (__builtin_expect(rt__test_hook != NULL, 0))                      \
-            rt__test_hook(where, gp);                                        \
+#define RT__HOOK(where, gp)                                                    \
+    do {                                                                       \
+        if (__builtin_expect(rt__test_hook != NULL, 0))                        \
+            rt__test_hook(where, gp);                                          \
     } while (0)
 
 /* check.c */
@@ -420,7 +434,8 @@ rt__die(const char *rule)
     rt__diehook(rule); /* the throw hook (exit 1 in the CLI), or returns */
     __builtin_trap();
 }
-#define rt__throw(rule, gp, ...) (rt__report(rule, gp, __VA_ARGS__), rt__die(rule))
+#define rt__throw(rule, gp, ...)                                               \
+    (rt__report(rule, gp, __VA_ARGS__), rt__die(rule))
 void rt__dumpg(FILE *f, rt_g *gp);
 void rt__dumpallg(FILE *f);
 void rt__dumpps(FILE *f);

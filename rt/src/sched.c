@@ -139,9 +139,9 @@ static void runqput(rt_p *p, rt_g *gp)
         /* Full: move half and gp to the global queue (runqputslow). */
         n = (t - h) / 2;
         for (i = 0; i < n; i++)
-            batch[i] = rt__loadp(
-                (void *_Atomic const *)&p->runq[(h + i) % RT_RUNQ],
-                memory_order_relaxed);
+            batch[i] =
+                rt__loadp((void *_Atomic const *)&p->runq[(h + i) % RT_RUNQ],
+                          memory_order_relaxed);
         if (!rt__cas32(&p->runqhead, h, h + n))
             continue;
         batch[n] = gp;
@@ -194,9 +194,9 @@ static rt_g *runqsteal(rt_p *p, rt_p *p2)
         if (n > RT_RUNQ / 2)
             continue; /* read inconsistent h and t */
         for (i = 0; i < n; i++)
-            batch[i] = rt__loadp(
-                (void *_Atomic const *)&p2->runq[(h + i) % RT_RUNQ],
-                memory_order_relaxed);
+            batch[i] =
+                rt__loadp((void *_Atomic const *)&p2->runq[(h + i) % RT_RUNQ],
+                          memory_order_relaxed);
         if (rt__cas32(&p2->runqhead, h, h + n))
             break;
     }
@@ -357,12 +357,12 @@ static void checkdead(void)
     if (globrunqsize() > 0)
         rt__throw("sched.lostwakeup", r->sched.runqhead,
                   "every M is idle but %u goroutines are on the global "
-                  "run queue", globrunqsize());
+                  "run queue",
+                  globrunqsize());
     for (i = 0; i < r->nprocs; i++)
         if (!runqempty(r->allp[i]))
             rt__throw("sched.lostwakeup", NULL,
-                      "every M is idle but P %u has runnable goroutines",
-                      i);
+                      "every M is idle but P %u has runnable goroutines", i);
     /* Every live G parked on a wait list, queues consistent: the
      * scenario's own BLOCKs deadlocked it ("all goroutines are asleep"),
      * which is not a runtime violation. End the run and say so. */
@@ -375,9 +375,9 @@ static void checkdead(void)
     r->out.deadlocked = blocked;
     if (!r->opt.quiet) {
         fprintf(stderr,
-            "gstorm: all goroutines are asleep: the scenario deadlocked "
-            "itself (%u blocked forever on its own BLOCKs; not a runtime "
-            "violation):\n",
+                "gstorm: all goroutines are asleep: the scenario deadlocked "
+                "itself (%u blocked forever on its own BLOCKs; not a runtime "
+                "violation):\n",
                 blocked);
         rt__dumpallg(stderr);
     }
@@ -487,8 +487,7 @@ static bool newm(rt_p *p, bool spinning)
     mp->spinning = spinning;
     mp->thread = rt__thread_start(mstart, mp);
     if (mp->thread == NULL)
-        rt__throw("rt.thread", NULL, "cannot start a thread for M %u",
-                  mp->id);
+        rt__throw("rt.thread", NULL, "cannot start a thread for M %u", mp->id);
     rt__statadd(&r->stats[ST_MAXTHREADS], 1);
     rt__unlock(&r->mlock);
     return true;
@@ -757,9 +756,9 @@ void rt__newproc(uint16_t prog, rt_slot arg)
     rt_runtime *r = &rt__rt;
     rt_m *mp = rt__getm();
     const rt_prog *pr = &r->sc->progs[prog];
-    uint32_t frame = pr->frame < 1 ? 1
+    uint32_t frame = pr->frame < 1              ? 1
                      : pr->frame > RT_MAX_FRAME ? RT_MAX_FRAME
-                                               : pr->frame;
+                                                : pr->frame;
     rt_g *gp = gfget();
 
     if (gp != NULL) {
@@ -999,8 +998,7 @@ void rt__stoptheworld(void)
                 rt__noteclear(&r->sched.stopnote);
                 break;
             }
-            if ((uint64_t)(rt__nanotime() - start) >
-                r->opt.quiesce_bound_ns) {
+            if ((uint64_t)(rt__nanotime() - start) > r->opt.quiesce_bound_ns) {
                 rt__lock(&r->sched.lock);
                 i = r->sched.stopwait;
                 rt__unlock(&r->sched.lock);
@@ -1262,8 +1260,7 @@ static void sysmon(void *arg)
         if (rt__load32(&r->sched.shutdown, memory_order_acquire))
             return;
         if (rt__load32(&r->sched.gcwaiting, memory_order_acquire) ||
-            rt__load32(&r->sched.npidle, memory_order_acquire) ==
-                r->nprocs) {
+            rt__load32(&r->sched.npidle, memory_order_acquire) == r->nprocs) {
             rt__lock(&r->sched.lock);
             if (!rt__load32(&r->sched.shutdown, memory_order_acquire) &&
                 (rt__load32(&r->sched.gcwaiting, memory_order_acquire) ||
@@ -1437,7 +1434,7 @@ int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats)
     r->sc = sc;
     r->opt = *opt;
     r->nprocs = opt->nprocs ? opt->nprocs : sc->nprocs ? sc->nprocs : 2;
-    r->maxmcount = opt->nthreads ? opt->nthreads
+    r->maxmcount = opt->nthreads  ? opt->nthreads
                    : sc->nthreads ? sc->nthreads
                                   : 4;
     if (r->nprocs > RT_MAX_PROCS || r->maxmcount > RT_MAX_THREADS)

@@ -5,8 +5,9 @@
  *
  * A stack is an array of slots; it grows down: slots [sp, stacksize) are
  * in use. The current frame is [sp, sp + framen); above it, at sp +
- * framen, a header slot holds the size of the caller's frame. Copying moves the used part to the top of a new array;
- * indices measured from the top do not change, so no slot needs fixing.
+ * framen, a header slot holds the size of the caller's frame. Copying moves the
+ * used part to the top of a new array; indices measured from the top do not
+ * change, so no slot needs fixing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -127,8 +128,7 @@ bool rt__morestack(rt_g *gp, uint32_t need)
     uint64_t guard = rt__load64(&gp->stackguard0, memory_order_relaxed);
     uint32_t newsize;
 
-    rt__event(RT_EV_NEWSTACK, gp, guard == RT_STACK_PREEMPT, need,
-              "newstack");
+    rt__event(RT_EV_NEWSTACK, gp, guard == RT_STACK_PREEMPT, need, "newstack");
     /* Enter newstack: the G is stopped in the runtime. Gwaiting lets the
      * GC claim it while we decide. */
     rt__casgstatus(gp, RT_G_RUNNING, RT_G_WAITING);
@@ -136,8 +136,7 @@ bool rt__morestack(rt_g *gp, uint32_t need)
         /* Be conservative about where we preempt: not while the M holds
          * runtime locks (defect S4 ran the scan before this check). */
         if (mp->locks > 0 || mp->p == NULL) {
-            rt__store64(&gp->stackguard0, gp->stackguard,
-                        memory_order_relaxed);
+            rt__store64(&gp->stackguard0, gp->stackguard, memory_order_relaxed);
             rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
             return true;
         }
@@ -145,8 +144,7 @@ bool rt__morestack(rt_g *gp, uint32_t need)
             selfscan(gp);
             rt__store32(&gp->preemptscan, 0, memory_order_release);
             rt__store32(&gp->preempt, 0, memory_order_release);
-            rt__store64(&gp->stackguard0, gp->stackguard,
-                        memory_order_relaxed);
+            rt__store64(&gp->stackguard0, gp->stackguard, memory_order_relaxed);
             rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
             return true; /* resume: the CALL re-runs its check */
         }
@@ -160,8 +158,7 @@ bool rt__morestack(rt_g *gp, uint32_t need)
     while (newsize - (gp->stacksize - gp->sp) < need + RT_STACK_GUARD)
         newsize *= 2;
     if (newsize > RT_STACK_MAX)
-        rt__throw("stack.overflow", gp, "stack overflow: %u slots",
-                  newsize);
+        rt__throw("stack.overflow", gp, "stack overflow: %u slots", newsize);
     rt__copystack(gp, newsize, false);
     mp->grows++;
     rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);

@@ -59,10 +59,9 @@ void rt__transreset(void)
 static _Atomic uint32_t throwing;
 
 static const char *const evname[RT_EV__COUNT] = {
-    "status", "claim",   "release", "scan",      "preemptreq",
-    "newstack", "copy",  "park",    "ready",     "syscall",
-    "phase",  "stw",     "work",    "scanstart", "sysexit",
-    "switch", "pstop",
+    "status", "claim",     "release", "scan",    "preemptreq", "newstack",
+    "copy",   "park",      "ready",   "syscall", "phase",      "stw",
+    "work",   "scanstart", "sysexit", "switch",  "pstop",
 };
 _Static_assert(sizeof evname / sizeof evname[0] == RT_EV__COUNT,
                "every event kind needs a name");
@@ -122,14 +121,13 @@ void rt__traceinit(void)
 void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                const char *fn)
 {
-    uint64_t seq = atomic_fetch_add_explicit(&seqgen, 1,
-                                             memory_order_relaxed);
+    uint64_t seq = atomic_fetch_add_explicit(&seqgen, 1, memory_order_relaxed);
     rt_event *e = &ring[seq % RING];
 
     PUT(seq, seq);
     PUT(m, rt__os_curid());
-    PUT(g, gp != NULL ? atomic_load_explicit(&gp->goid, memory_order_relaxed)
-                      : 0);
+    PUT(g,
+        gp != NULL ? atomic_load_explicit(&gp->goid, memory_order_relaxed) : 0);
     PUT(kind, kind);
     PUT(from, from);
     PUT(to, to);
@@ -137,9 +135,9 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
     if (rt__sim_on) {
         hashword(kind);
         hashword(rt__os_curid());
-        hashword(gp != NULL ? atomic_load_explicit(&gp->goid,
-                                                   memory_order_relaxed)
-                            : 0);
+        hashword(gp != NULL
+                     ? atomic_load_explicit(&gp->goid, memory_order_relaxed)
+                     : 0);
         hashword(((uint64_t)from << 32) | to);
     }
     atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
@@ -166,9 +164,8 @@ static void printevent(FILE *f, uint64_t seq, rt_event *e)
 
     if (kind >= RT_EV__COUNT)
         return;
-    fprintf(f, "%8llu %3u %6u %-10s %-14s %-14s %s\n",
-            (unsigned long long)seq, GET(m), GET(g), evname[kind],
-            fmtval(a, sizeof a, kind, GET(from)),
+    fprintf(f, "%8llu %3u %6u %-10s %-14s %-14s %s\n", (unsigned long long)seq,
+            GET(m), GET(g), evname[kind], fmtval(a, sizeof a, kind, GET(from)),
             fmtval(b, sizeof b, kind, GET(to)), fn ? fn : "");
 }
 
@@ -201,8 +198,8 @@ static const char *shortname(uint32_t s)
     static const char *const base[RT_G_NSTATUS] = {
         "idle", "rnbl", "run", "sys", "wait", "5?", "dead", "enq", "copy"};
     static const char *const scan[RT_G_NSTATUS] = {
-        "S?",     "S+rnbl", "S+run", "S+sys", "S+wait",
-        "S5?",    "S+dead", "S+enq", "S+copy"};
+        "S?",  "S+rnbl", "S+run", "S+sys", "S+wait",
+        "S5?", "S+dead", "S+enq", "S+copy"};
     uint32_t b = s & ~(uint32_t)RT_G_SCAN;
 
     if (b >= RT_G_NSTATUS)
@@ -273,9 +270,9 @@ __attribute__((no_sanitize("thread"))) void rt__dumpg(FILE *f, rt_g *gp)
             "  g %u: status=%s(0x%x) m=%d prog=%u pc=%u stack=[%u,%u) "
             "size=%u depth=%u stackguard0=%s preempt=%u preemptscan=%u "
             "gcworkdone=%u scans=%u\n",
-            gp->goid, rt__gstatusname(rt__readgstatus(gp)),
-            rt__readgstatus(gp), gp->m ? (int)gp->m->id : -1, gp->prog,
-            gp->pc, gp->sp, gp->stacksize, gp->stacksize, gp->depth,
+            gp->goid, rt__gstatusname(rt__readgstatus(gp)), rt__readgstatus(gp),
+            gp->m ? (int)gp->m->id : -1, gp->prog, gp->pc, gp->sp,
+            gp->stacksize, gp->stacksize, gp->depth,
             atomic_load(&gp->stackguard0) == RT_STACK_PREEMPT ? "StackPreempt"
                                                               : "normal",
             atomic_load(&gp->preempt), atomic_load(&gp->preemptscan),
@@ -307,11 +304,11 @@ __attribute__((no_sanitize("thread"))) void rt__dumpps(FILE *f)
                 mp ? (int)mp->id : -1,
                 atomic_load(&p->runqtail) - atomic_load(&p->runqhead));
     }
-    fprintf(f, "  sched: mcount=%u nmidle=%u npidle=%u nmspinning=%u "
-               "runqsize=%u gcwaiting=%u\n",
+    fprintf(f,
+            "  sched: mcount=%u nmidle=%u npidle=%u nmspinning=%u "
+            "runqsize=%u gcwaiting=%u\n",
             r->sched.mcount, r->sched.nmidle, atomic_load(&r->sched.npidle),
-            atomic_load(&r->sched.nmspinning),
-            atomic_load(&r->sched.runqsize),
+            atomic_load(&r->sched.nmspinning), atomic_load(&r->sched.runqsize),
             atomic_load(&r->sched.gcwaiting));
 }
 

@@ -78,7 +78,8 @@ void test__expect_throw(const char *file, int line, const char *rule,
         _exit(0);
     }
     close(fds[1]);
-    while (n < sizeof buf - 1 && (r = read(fds[0], buf + n, sizeof buf - 1 - n)) > 0)
+    while (n < sizeof buf - 1 &&
+           (r = read(fds[0], buf + n, sizeof buf - 1 - n)) > 0)
         n += (size_t)r;
     buf[n] = 0;
     close(fds[0]);
@@ -131,8 +132,7 @@ int main(int argc, char **argv)
                 return 0;
             }
         }
-        fprintf(stderr, "rt_tests: no test named '%s' (see --list)\n",
-                argv[1]);
+        fprintf(stderr, "rt_tests: no test named '%s' (see --list)\n", argv[1]);
         return 2;
     }
     if (argc > 2) {

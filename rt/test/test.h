@@ -27,27 +27,27 @@ void test__register(const char *module, const char *name, test_fn fn);
 _Noreturn void test__fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define TEST(module, name)                                                   \
-    static void test_##module##_##name(void);                                \
-    __attribute__((constructor)) static void reg_##module##_##name(void)     \
-    {                                                                        \
-        test__register(#module, #name, test_##module##_##name);             \
-    }                                                                        \
+#define TEST(module, name)                                                     \
+    static void test_##module##_##name(void);                                  \
+    __attribute__((constructor)) static void reg_##module##_##name(void)       \
+    {                                                                          \
+        test__register(#module, #name, test_##module##_##name);                \
+    }                                                                          \
     static void test_##module##_##name(void)
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond))                                                         \
-            test__fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);       \
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            test__fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);         \
     } while (0)
 
-#define CHECK_OP(a, op, b)                                                   \
-    do {                                                                     \
-        long long va_ = (long long)(a), vb_ = (long long)(b);                \
-        if (!(va_ op vb_))                                                   \
-            test__fail(__FILE__, __LINE__,                                   \
-                       "CHECK(%s %s %s) failed: %lld vs %lld", #a, #op, #b, \
-                       va_, vb_);                                            \
+#define CHECK_OP(a, op, b)                                                     \
+    do {                                                                       \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                  \
+        if (!(va_ op vb_))                                                     \
+            test__fail(__FILE__, __LINE__,                                     \
+                       "CHECK(%s %s %s) failed: %lld vs %lld", #a, #op, #b,    \
+                       va_, vb_);                                              \
     } while (0)
 
 #define CHECK_EQ(a, b) CHECK_OP(a, ==, b)
@@ -62,7 +62,7 @@ _Noreturn void test__fail(const char *file, int line, const char *fmt, ...)
  * with a report naming rule (a substring of the child's stderr). Returns
  * only if it did.
  */
-#define EXPECT_THROW(rule, fn, arg)                                          \
+#define EXPECT_THROW(rule, fn, arg)                                            \
     test__expect_throw(__FILE__, __LINE__, rule, fn, arg)
 void test__expect_throw(const char *file, int line, const char *rule,
                         void (*fn)(void *), void *arg);

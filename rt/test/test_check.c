@@ -184,8 +184,8 @@ static void dropfromrunq(rt_hook where, rt_g *gp)
     rt_p *p = rt__rt.allp[0];
 
     (void)gp;
-    if (where == RT_HOOK_STW && atomic_load(&p->runqhead) !=
-                                    atomic_load(&p->runqtail))
+    if (where == RT_HOOK_STW &&
+        atomic_load(&p->runqhead) != atomic_load(&p->runqtail))
         atomic_fetch_add(&p->runqhead, 1); /* a G falls off its queue */
 }
 

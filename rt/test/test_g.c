@@ -11,8 +11,8 @@
 
 /* Every status value a G can hold, base and scan forms. */
 static const uint32_t all[] = {
-    RT_G_IDLE,        RT_G_RUNNABLE,     RT_G_RUNNING,     RT_G_SYSCALL,
-    RT_G_WAITING,     RT_G_DEAD,         RT_G_ENQUEUE,     RT_G_COPYSTACK,
+    RT_G_IDLE,         RT_G_RUNNABLE,    RT_G_RUNNING,     RT_G_SYSCALL,
+    RT_G_WAITING,      RT_G_DEAD,        RT_G_ENQUEUE,     RT_G_COPYSTACK,
     RT_G_SCANRUNNABLE, RT_G_SCANRUNNING, RT_G_SCANSYSCALL, RT_G_SCANWAITING,
     RT_G_SCANENQUEUE,
 };
@@ -21,17 +21,28 @@ enum { NALL = sizeof all / sizeof all[0] };
 /* The transition table of PROTOCOL.md, written out independently of
  * g.c's: the test that they agree is the point. */
 static const uint32_t protocol[][2] = {
-    {RT_G_IDLE, RT_G_DEAD},          {RT_G_DEAD, RT_G_RUNNABLE},
-    {RT_G_RUNNABLE, RT_G_RUNNING},   {RT_G_RUNNING, RT_G_WAITING},
-    {RT_G_WAITING, RT_G_RUNNABLE},   {RT_G_WAITING, RT_G_RUNNING},
-    {RT_G_RUNNING, RT_G_RUNNABLE},   {RT_G_RUNNING, RT_G_DEAD},
-    {RT_G_RUNNING, RT_G_SYSCALL},    {RT_G_SYSCALL, RT_G_RUNNING},
-    {RT_G_SYSCALL, RT_G_RUNNABLE},   {RT_G_WAITING, RT_G_COPYSTACK},
-    {RT_G_COPYSTACK, RT_G_WAITING},  {RT_G_RUNNABLE, RT_G_SCANRUNNABLE},
-    {RT_G_WAITING, RT_G_SCANWAITING}, {RT_G_SYSCALL, RT_G_SCANSYSCALL},
-    {RT_G_RUNNING, RT_G_SCANRUNNING}, {RT_G_RUNNING, RT_G_SCANENQUEUE},
-    {RT_G_SCANRUNNABLE, RT_G_RUNNABLE}, {RT_G_SCANWAITING, RT_G_WAITING},
-    {RT_G_SCANSYSCALL, RT_G_SYSCALL}, {RT_G_SCANRUNNING, RT_G_RUNNING},
+    {RT_G_IDLE, RT_G_DEAD},
+    {RT_G_DEAD, RT_G_RUNNABLE},
+    {RT_G_RUNNABLE, RT_G_RUNNING},
+    {RT_G_RUNNING, RT_G_WAITING},
+    {RT_G_WAITING, RT_G_RUNNABLE},
+    {RT_G_WAITING, RT_G_RUNNING},
+    {RT_G_RUNNING, RT_G_RUNNABLE},
+    {RT_G_RUNNING, RT_G_DEAD},
+    {RT_G_RUNNING, RT_G_SYSCALL},
+    {RT_G_SYSCALL, RT_G_RUNNING},
+    {RT_G_SYSCALL, RT_G_RUNNABLE},
+    {RT_G_WAITING, RT_G_COPYSTACK},
+    {RT_G_COPYSTACK, RT_G_WAITING},
+    {RT_G_RUNNABLE, RT_G_SCANRUNNABLE},
+    {RT_G_WAITING, RT_G_SCANWAITING},
+    {RT_G_SYSCALL, RT_G_SCANSYSCALL},
+    {RT_G_RUNNING, RT_G_SCANRUNNING},
+    {RT_G_RUNNING, RT_G_SCANENQUEUE},
+    {RT_G_SCANRUNNABLE, RT_G_RUNNABLE},
+    {RT_G_SCANWAITING, RT_G_WAITING},
+    {RT_G_SCANSYSCALL, RT_G_SYSCALL},
+    {RT_G_SCANRUNNING, RT_G_RUNNING},
     {RT_G_SCANENQUEUE, RT_G_WAITING},
 };
 
@@ -51,8 +62,7 @@ TEST(g, table_matches_protocol)
 
     for (i = 0; i < NALL; i++)
         for (j = 0; j < NALL; j++) {
-            if (rt__gstatus_legal(all[i], all[j]) !=
-                inprotocol(all[i], all[j]))
+            if (rt__gstatus_legal(all[i], all[j]) != inprotocol(all[i], all[j]))
                 test__fail(__FILE__, __LINE__, "%s -> %s: g.c says %d",
                            rt__gstatusname(all[i]), rt__gstatusname(all[j]),
                            rt__gstatus_legal(all[i], all[j]));

@@ -161,8 +161,7 @@ static rt_scenario *latestarter(const char *mode, const char *body)
                   "gc %s\nprocs 2\nthreads 4\nprog main\n", mode);
     for (i = 0; i < NBLK; i++)
         n += snprintf(text + n, sizeof text - n, " GO blk 0\n");
-    n += snprintf(text + n, sizeof text - n,
-                  " GO runner 0\n WAKE 2\n GC\n");
+    n += snprintf(text + n, sizeof text - n, " GO runner 0\n WAKE 2\n GC\n");
     for (i = 0; i < NBLK; i++)
         n += snprintf(text + n, sizeof text - n, " WAKE 0\n");
     snprintf(text + n, sizeof text - n,
@@ -296,17 +295,28 @@ TEST(gc, stacks_grow_while_other_stacks_are_scanned)
 TEST(gc, every_transition_table_row_is_reached)
 {
     static const uint32_t rows[][2] = {
-        {RT_G_IDLE, RT_G_DEAD},          {RT_G_DEAD, RT_G_RUNNABLE},
-        {RT_G_RUNNABLE, RT_G_RUNNING},   {RT_G_RUNNING, RT_G_WAITING},
-        {RT_G_WAITING, RT_G_RUNNABLE},   {RT_G_WAITING, RT_G_RUNNING},
-        {RT_G_RUNNING, RT_G_RUNNABLE},   {RT_G_RUNNING, RT_G_DEAD},
-        {RT_G_RUNNING, RT_G_SYSCALL},    {RT_G_SYSCALL, RT_G_RUNNING},
-        {RT_G_SYSCALL, RT_G_RUNNABLE},   {RT_G_WAITING, RT_G_COPYSTACK},
-        {RT_G_COPYSTACK, RT_G_WAITING},  {RT_G_RUNNABLE, RT_G_SCANRUNNABLE},
-        {RT_G_WAITING, RT_G_SCANWAITING}, {RT_G_SYSCALL, RT_G_SCANSYSCALL},
-        {RT_G_RUNNING, RT_G_SCANRUNNING}, {RT_G_RUNNING, RT_G_SCANENQUEUE},
-        {RT_G_SCANRUNNABLE, RT_G_RUNNABLE}, {RT_G_SCANWAITING, RT_G_WAITING},
-        {RT_G_SCANSYSCALL, RT_G_SYSCALL}, {RT_G_SCANRUNNING, RT_G_RUNNING},
+        {RT_G_IDLE, RT_G_DEAD},
+        {RT_G_DEAD, RT_G_RUNNABLE},
+        {RT_G_RUNNABLE, RT_G_RUNNING},
+        {RT_G_RUNNING, RT_G_WAITING},
+        {RT_G_WAITING, RT_G_RUNNABLE},
+        {RT_G_WAITING, RT_G_RUNNING},
+        {RT_G_RUNNING, RT_G_RUNNABLE},
+        {RT_G_RUNNING, RT_G_DEAD},
+        {RT_G_RUNNING, RT_G_SYSCALL},
+        {RT_G_SYSCALL, RT_G_RUNNING},
+        {RT_G_SYSCALL, RT_G_RUNNABLE},
+        {RT_G_WAITING, RT_G_COPYSTACK},
+        {RT_G_COPYSTACK, RT_G_WAITING},
+        {RT_G_RUNNABLE, RT_G_SCANRUNNABLE},
+        {RT_G_WAITING, RT_G_SCANWAITING},
+        {RT_G_SYSCALL, RT_G_SCANSYSCALL},
+        {RT_G_RUNNING, RT_G_SCANRUNNING},
+        {RT_G_RUNNING, RT_G_SCANENQUEUE},
+        {RT_G_SCANRUNNABLE, RT_G_RUNNABLE},
+        {RT_G_SCANWAITING, RT_G_WAITING},
+        {RT_G_SCANSYSCALL, RT_G_SYSCALL},
+        {RT_G_SCANRUNNING, RT_G_RUNNING},
         {RT_G_SCANENQUEUE, RT_G_WAITING},
     };
     /* Gsyscall -> Grunnable needs the P to be gone when the syscall ends:

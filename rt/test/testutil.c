@@ -92,8 +92,7 @@ const tu_exit *tu_exitof(uint32_t prog)
     for (i = 0; i < nexits; i++)
         if (exits[i].prog == prog)
             return &exits[i];
-    test__fail(__FILE__, __LINE__, "no goroutine of program %u exited",
-               prog);
+    test__fail(__FILE__, __LINE__, "no goroutine of program %u exited", prog);
 }
 
 static rt_m fakem;

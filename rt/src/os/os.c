@@ -12,7 +12,7 @@
 
 bool rt__sim_on;
 
-#define DISPATCH(name, ...)                                                  \
+#define DISPATCH(name, ...)                                                    \
     (rt__sim_on ? rt__sim_##name(__VA_ARGS__) : rt__thr_##name(__VA_ARGS__))
 
 void rt__lock(rt_mutex *l)

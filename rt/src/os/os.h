@@ -39,10 +39,10 @@ extern bool rt__sim_on;
 /* rt__sim_yield is the sim's yield point: it may switch to another M. */
 void rt__sim_yield(rt_yp kind);
 
-#define RT__YP(kind)                                                         \
-    do {                                                                     \
-        if (__builtin_expect(rt__sim_on, 0))                                 \
-            rt__sim_yield(kind);                                             \
+#define RT__YP(kind)                                                           \
+    do {                                                                       \
+        if (__builtin_expect(rt__sim_on, 0))                                   \
+            rt__sim_yield(kind);                                               \
     } while (0)
 
 /*
@@ -55,8 +55,7 @@ static inline uint32_t rt__load32(const _Atomic uint32_t *p, memory_order mo)
     return atomic_load_explicit(p, mo);
 }
 
-static inline void rt__store32(_Atomic uint32_t *p, uint32_t v,
-                               memory_order mo)
+static inline void rt__store32(_Atomic uint32_t *p, uint32_t v, memory_order mo)
 {
     RT__YP(RT_YP_ATOMIC);
     atomic_store_explicit(p, v, mo);
@@ -87,8 +86,7 @@ static inline uint64_t rt__load64(const _Atomic uint64_t *p, memory_order mo)
     return atomic_load_explicit(p, mo);
 }
 
-static inline void rt__store64(_Atomic uint64_t *p, uint64_t v,
-                               memory_order mo)
+static inline void rt__store64(_Atomic uint64_t *p, uint64_t v, memory_order mo)
 {
     RT__YP(RT_YP_ATOMIC);
     atomic_store_explicit(p, v, mo);

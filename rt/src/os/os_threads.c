@@ -47,8 +47,7 @@ static void futexsleep(_Atomic uint32_t *addr, uint32_t val, int64_t ns)
         ts.tv_nsec = ns % 1000000000;
         tsp = &ts;
     }
-    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val, tsp, NULL,
-            0);
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val, tsp, NULL, 0);
 }
 
 /* futexwakeup wakes at most cnt threads sleeping on addr. */
