@@ -30,7 +30,6 @@
  * which the scenario parser skips as comments, so that asm(disasm(f)) is
  * byte-identical to f for every file asm or explore wrote.
  */
-#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -591,39 +590,17 @@ static void replayusage(FILE *f)
 static char recorded[MAX_RULE];
 /* replay --hash and --trace, for replayhook. */
 static bool wanthash;
-static FILE *tracef;
-/* Bytes the runtime wrote to tracef. */
-static size_t streamed;
+/* replay --trace streams the first run's events to stdout as they
+ * happen (rt__tracestream); traceend stops it. */
+static bool tracing;
 
-/* countwrite passes rt__tracestream's output to stdout, counting it;
- * the column header goes first. */
-static ssize_t countwrite(void *cookie, const char *p, size_t n)
-{
-    if (streamed == 0 && n > 0)
-        rt__traceheader(stdout);
-    streamed += n;
-    return (ssize_t)fwrite(p, 1, n, stdout);
-}
-
-/*
- * traceend ends a --trace run's output. A runtime whose rt__event does
- * not print to rt__tracestream (it printed nothing though it recorded
- * events) gets the events its ring still holds printed instead, so
- * --trace shows the run, or its last events, either way.
- */
 static void traceend(void)
 {
-    if (tracef == NULL)
+    if (!tracing)
         return;
-    fflush(tracef);
+    fflush(stdout);
     rt__tracestream = NULL;
-    if (streamed == 0 && rt__tracecount() > 0) {
-        printf("# this runtime does not stream events: the last ones it "
-               "recorded\n");
-        rt__traceprint(stdout, UINT32_MAX);
-    }
-    fclose(tracef);
-    tracef = NULL;
+    tracing = false;
 }
 
 /* replayhook is replay's throw hook: the report is printed; end the
@@ -701,14 +678,9 @@ int cli_replay(int argc, char **argv)
     rt_set_throw_hook(replayhook);
     for (i = 0; i < repeat; i++) {
         if (trace && i == 0) {
-            cookie_io_functions_t io = {.write = countwrite};
-            tracef = fopencookie(NULL, "w", io);
-            if (tracef == NULL) {
-                fprintf(stderr, "gstorm replay: out of memory\n");
-                unload(&l);
-                return CLI_EXIT_INTERNAL;
-            }
-            rt__tracestream = tracef;
+            rt__traceheader(stdout);
+            rt__tracestream = stdout;
+            tracing = true;
         }
         rc = rt_run(l.sc, &opt, &st);
         traceend();

@@ -144,6 +144,8 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
     if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM || kind == RT_EV_RELEASE)
         atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
                               memory_order_relaxed);
+    if (rt__tracestream != NULL)
+        printevent(rt__tracestream, seq, e);
 }
 
 /* fmtval renders an event's from/to: statuses by name, else numbers. */
