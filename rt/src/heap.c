@@ -10,15 +10,9 @@
  */
 #include <stdlib.h>
 
+#include "os/sanitizer.h"
 #include "runtime.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RT_ASAN 1
-#endif
-#endif
 #ifdef RT_ASAN
 #include <sanitizer/asan_interface.h>
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)

@@ -18,40 +18,12 @@ static const uint32_t all[] = {
 };
 enum { NALL = sizeof all / sizeof all[0] };
 
-/* The transition table of PROTOCOL.md, written out independently of
- * g.c's: the test that they agree is the point. */
-static const uint32_t protocol[][2] = {
-    {RT_G_IDLE, RT_G_DEAD},
-    {RT_G_DEAD, RT_G_RUNNABLE},
-    {RT_G_RUNNABLE, RT_G_RUNNING},
-    {RT_G_RUNNING, RT_G_WAITING},
-    {RT_G_WAITING, RT_G_RUNNABLE},
-    {RT_G_WAITING, RT_G_RUNNING},
-    {RT_G_RUNNING, RT_G_RUNNABLE},
-    {RT_G_RUNNING, RT_G_DEAD},
-    {RT_G_RUNNING, RT_G_SYSCALL},
-    {RT_G_SYSCALL, RT_G_RUNNING},
-    {RT_G_SYSCALL, RT_G_RUNNABLE},
-    {RT_G_WAITING, RT_G_COPYSTACK},
-    {RT_G_COPYSTACK, RT_G_WAITING},
-    {RT_G_RUNNABLE, RT_G_SCANRUNNABLE},
-    {RT_G_WAITING, RT_G_SCANWAITING},
-    {RT_G_SYSCALL, RT_G_SCANSYSCALL},
-    {RT_G_RUNNING, RT_G_SCANRUNNING},
-    {RT_G_RUNNING, RT_G_SCANENQUEUE},
-    {RT_G_SCANRUNNABLE, RT_G_RUNNABLE},
-    {RT_G_SCANWAITING, RT_G_WAITING},
-    {RT_G_SCANSYSCALL, RT_G_SYSCALL},
-    {RT_G_SCANRUNNING, RT_G_RUNNING},
-    {RT_G_SCANENQUEUE, RT_G_WAITING},
-};
-
 static bool inprotocol(uint32_t from, uint32_t to)
 {
     size_t i;
 
-    for (i = 0; i < sizeof protocol / sizeof protocol[0]; i++)
-        if (protocol[i][0] == from && protocol[i][1] == to)
+    for (i = 0; i < tu_nprotocol; i++)
+        if (tu_protocol[i][0] == from && tu_protocol[i][1] == to)
             return true;
     return false;
 }
@@ -68,7 +40,7 @@ TEST(g, table_matches_protocol)
                            rt__gstatus_legal(all[i], all[j]));
             n += inprotocol(all[i], all[j]);
         }
-    CHECK_EQ(n, (int)(sizeof protocol / sizeof protocol[0]));
+    CHECK_EQ(n, (int)tu_nprotocol);
 }
 
 /* Which helper makes a pair's move: casgstatus for base -> base,
@@ -97,8 +69,8 @@ TEST(g, legal_pairs_move)
 {
     size_t i;
 
-    for (i = 0; i < sizeof protocol / sizeof protocol[0]; i++)
-        domove(protocol[i][0], protocol[i][1]);
+    for (i = 0; i < tu_nprotocol; i++)
+        domove(tu_protocol[i][0], tu_protocol[i][1]);
 }
 
 /* illegal runs every illegal pair whose source satisfies sel, each in a

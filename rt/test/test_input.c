@@ -12,25 +12,7 @@
 
 #include "input.h"
 #include "rt.h"
-#include "test.h"
-
-/* newsc allocates a scenario (about 512 KiB: not on the stack). */
-static rt_scenario *newsc(void)
-{
-    rt_scenario *sc = calloc(1, sizeof *sc);
-
-    CHECK(sc != NULL);
-    return sc;
-}
-
-/* rnd is xorshift64*: deterministic, so a failure reproduces. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
+#include "testutil.h"
 
 /* zero says whether n bytes at p are zero. */
 static int zero(const void *p, size_t n)
@@ -126,7 +108,7 @@ static void within(const rt_scenario *sc)
 static uint8_t *reencode(const rt_scenario *sc, const uint8_t *sched,
                          size_t schedlen, size_t *n)
 {
-    rt_scenario *back = newsc();
+    rt_scenario *back = tu_newsc();
     const uint8_t *s2;
     size_t len = rt__input_encode(sc, sched, schedlen, NULL, 0), l2;
     uint8_t *buf = malloc(len ? len : 1);
@@ -149,7 +131,7 @@ static uint8_t *reencode(const rt_scenario *sc, const uint8_t *sched,
 
 TEST(input, decode_empty)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     const uint8_t *sched = (const uint8_t *)"x";
     size_t schedlen = 99;
 
@@ -199,7 +181,7 @@ TEST(input, decode_known)
         5, 1,                  /* start 5 % 3 = 2, then 1 */
         0xAA, 0xBB, 0xCC,      /* the schedule */
     };
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     const uint8_t *sched;
     size_t schedlen, n;
     const rt_prog *p;
@@ -253,7 +235,7 @@ TEST(input, decode_truncated)
     static const uint8_t in[] = {0,         0, 0, 0, 1, /* 2 programs */
                                  10,        1,          /* 10 instructions */
                                  RT_OP_NEW, 7, 0, 0, RT_OP_MOV, 3};
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     size_t schedlen;
 
     CHECK_EQ(rt__input_decode(in, sizeof in, sc, NULL, &schedlen), RT_OK);
@@ -273,7 +255,7 @@ TEST(input, decode_truncated)
 TEST(input, decode_budget)
 {
     uint8_t in[5 + 8 * 66 + 17], *p = in;
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     int i, j;
 
     *p++ = 0, *p++ = 0, *p++ = 0, *p++ = 0, *p++ = 7; /* 8 programs */
@@ -301,7 +283,7 @@ TEST(input, fuzz_decode)
 {
     enum { ROUNDS = 20000, MAXLEN = 4096 };
     uint8_t *buf = malloc(MAXLEN);
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     uint64_t s = 0xC0FFEEull;
     const uint8_t *sched;
     size_t len, schedlen, n, j;
@@ -309,11 +291,11 @@ TEST(input, fuzz_decode)
 
     CHECK(buf != NULL);
     for (i = 0; i < ROUNDS; i++) {
-        len = rnd(&s) % (MAXLEN + 1);
+        len = tu_rnd(&s) % (MAXLEN + 1);
         if (i % 4 == 0)
             len %= 64; /* short inputs end inside the header or a program */
         for (j = 0; j < len; j++)
-            buf[j] = (uint8_t)rnd(&s);
+            buf[j] = (uint8_t)tu_rnd(&s);
         /* An exactly sized copy, so ASan sees a read past the end. */
         uint8_t *copy = malloc(len ? len : 1);
         CHECK(copy != NULL);
@@ -339,7 +321,7 @@ TEST(input, roundtrip_text)
         " SYSCALL 15\n STORE 255 1 3\n GSET 7 0\n GGET 1 7\n WAKE 7\n"
         " LOAD 1 0 1\nend\n"
         "prog w\n BLOCK 7\n USE 0\n EXIT\nend\nstart main x16\n";
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char err[256];
     size_t n;
 
@@ -356,7 +338,7 @@ static void refuse(void (*change)(rt_scenario *), const char *why)
     static const uint8_t base[] = {0, 0,         0, 0, 1, 2, 3, RT_OP_GO,  0, 5,
                                    0, RT_OP_NEW, 1, 0, 0, 1, 0, RT_OP_NOP, 0, 0,
                                    0, 0,         0};
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char got[256];
 
     rt__input_decode(base, sizeof base, sc, NULL, NULL);
@@ -460,7 +442,7 @@ static void sample(rt_scenario *sc, const uint8_t **sched, size_t *n)
     size_t i;
 
     for (i = 0; i < sizeof raw; i++)
-        raw[i] = (uint8_t)rnd(&s);
+        raw[i] = (uint8_t)tu_rnd(&s);
     rt__input_decode(raw, sizeof raw, sc, sched, n);
 }
 
@@ -468,7 +450,7 @@ static void sample(rt_scenario *sc, const uint8_t **sched, size_t *n)
 static uint8_t *save(const char *dir, const char *name, const char *meta,
                      size_t *len)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     const uint8_t *sched;
     char path[512], err[256];
     size_t n;
@@ -493,7 +475,7 @@ static void cleanup(const char *dir, const char *name)
 
 TEST(input, file_roundtrip)
 {
-    rt_scenario *want = newsc(), *got = newsc();
+    rt_scenario *want = tu_newsc(), *got = tu_newsc();
     const uint8_t *s1, *s2;
     const char *meta;
     char dir[64], err[256];
@@ -557,7 +539,7 @@ static void setcrc(uint8_t *f, size_t len)
 
 TEST(input, version_mismatch)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char dir[64], err[256];
     size_t len;
     uint8_t *file;
@@ -585,7 +567,7 @@ TEST(input, version_mismatch)
 
 TEST(input, truncated_file)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char dir[64], err[256], want[64];
     size_t len, cut;
     uint8_t *file;
@@ -613,7 +595,7 @@ TEST(input, truncated_file)
 
 TEST(input, damaged_file)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char dir[64], err[256];
     size_t len, i;
     uint8_t *file, *big;
@@ -654,7 +636,7 @@ TEST(input, raw_load)
 {
     static const uint8_t raw[] = {1, 2, 0, 4, 0, 1, 0, RT_OP_GC,
                                   0, 0, 0, 0, 0, 9, 9};
-    rt_scenario *a = newsc(), *b = newsc();
+    rt_scenario *a = tu_newsc(), *b = tu_newsc();
     const uint8_t *s1, *s2;
     size_t n1, n2;
     char err[64];
@@ -673,7 +655,7 @@ TEST(input, raw_load)
 
 TEST(input, atomic_save)
 {
-    rt_scenario *sc = newsc(), *got = newsc();
+    rt_scenario *sc = tu_newsc(), *got = tu_newsc();
     const uint8_t *sched;
     const char *want;
     char dir[64], path[128], err[256];
@@ -760,7 +742,7 @@ TEST(input, file_text_roundtrip)
 {
     static char text[40000];
     static const uint8_t sched[] = {9, 8, 7, 0, 255};
-    rt_scenario *sc = newsc(), *got = newsc();
+    rt_scenario *sc = tu_newsc(), *got = tu_newsc();
     const uint8_t *s2;
     const char *meta;
     char dir[64], path[128], err[256], why[160];
@@ -846,7 +828,7 @@ TEST(input, file_text_malformed)
     static const char good[] = "prog m\n GC\nend\nstart m\n";
     static const char bad[] = "threads 4\nprog m\n FROB 1\nend\nstart m\n";
     static const char nul[] = "prog m\n GC\0\nend\nstart m\n";
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     const uint8_t *sched;
     uint8_t f[600];
     char err[256];

@@ -10,30 +10,12 @@
 
 #include "input.h"
 #include "rt.h"
-#include "test.h"
-
-/* newsc allocates a scenario (they are about 512 KiB: not on the stack). */
-static rt_scenario *newsc(void)
-{
-    rt_scenario *sc = calloc(1, sizeof *sc);
-
-    CHECK(sc != NULL);
-    return sc;
-}
-
-/* rnd is xorshift64*: deterministic, so a failure reproduces. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
+#include "testutil.h"
 
 /* below returns a pseudo-random number in 0..n-1. */
 static uint32_t below(uint64_t *s, uint32_t n)
 {
-    return (uint32_t)(rnd(s) % n);
+    return (uint32_t)(tu_rnd(s) % n);
 }
 
 /*
@@ -100,7 +82,7 @@ static void valid(const rt_scenario *sc)
 /* roundtrip checks parse(format(sc)) == sc, byte for byte. */
 static void roundtrip(const rt_scenario *sc)
 {
-    rt_scenario *back = newsc();
+    rt_scenario *back = tu_newsc();
     size_t n = rt_scenario_format(sc, NULL, 0);
     char *buf = malloc(n + 1), err[256];
     int rc;
@@ -142,7 +124,7 @@ TEST(scenario, opnames)
 
 TEST(scenario, defaults)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
 
     memset(sc, 0xAB, sizeof *sc);
     rt_scenario_default(sc);
@@ -232,7 +214,7 @@ static void expect_good(rt_scenario *sc)
 
 TEST(scenario, parse_good)
 {
-    rt_scenario *sc = newsc(), *want = newsc();
+    rt_scenario *sc = tu_newsc(), *want = tu_newsc();
     char err[256] = "untouched";
     uint32_t i, j;
 
@@ -264,7 +246,7 @@ TEST(scenario, parse_good)
 TEST(scenario, parse_defaults)
 {
     static const char text[] = "prog a\nend\nstart a\n";
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
 
     CHECK_EQ(parse(text, strlen(text), sc, NULL, 0), RT_OK);
     CHECK_EQ(sc->nthreads, 4);
@@ -341,7 +323,7 @@ static const struct {
 
 TEST(scenario, errors)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char err[256];
     size_t i;
 
@@ -359,7 +341,7 @@ TEST(scenario, errors)
 TEST(scenario, error_nul_byte)
 {
     static const char text[] = "prog a\n N\0P\nend\nstart a\n";
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char err[64];
 
     CHECK_EQ(parse(text, sizeof text - 1, sc, err, sizeof err), RT_EINVAL);
@@ -376,7 +358,7 @@ TEST(scenario, utf8_comments)
                               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                               "a\xc3\xa9 1\n";
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char err[128];
 
     CHECK_EQ(parse(ok, strlen(ok), sc, err, sizeof err), RT_OK);
@@ -392,7 +374,7 @@ TEST(scenario, utf8_comments)
 
 TEST(scenario, error_buffer_small)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char err[8];
 
     memset(err, 'x', sizeof err);
@@ -425,19 +407,20 @@ static void gen(rt_scenario *sc, uint64_t *s, uint32_t maxprogs,
             in->op = (uint8_t)below(s, RT_OP__COUNT);
             n = rt_opnargs(in->op);
             /* Mostly small operands, as real programs have. */
-            in->a = n >= 1 ? (uint16_t)(rnd(s) >> (rnd(s) & 1 ? 60 : 48)) : 0;
+            in->a =
+                n >= 1 ? (uint16_t)(tu_rnd(s) >> (tu_rnd(s) & 1 ? 60 : 48)) : 0;
             in->b = n >= 2 ? (uint16_t)below(s, 70) : 0;
             in->c = n >= 3 ? (uint16_t)below(s, 3) : 0;
         }
     }
     sc->nstart = 1 + below(s, RT_MAX_START);
     for (i = 0; i < sc->nstart; i++)
-        sc->start[i] = (uint16_t)(rnd(s) & 1 ? 0 : below(s, sc->nprogs));
+        sc->start[i] = (uint16_t)(tu_rnd(s) & 1 ? 0 : below(s, sc->nprogs));
 }
 
 TEST(scenario, roundtrip_random)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     uint64_t s = 0x9E3779B97F4A7C15ull;
     int i;
 
@@ -452,7 +435,7 @@ TEST(scenario, roundtrip_random)
 /* The largest scenario: every limit at its maximum. */
 TEST(scenario, roundtrip_max)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     uint64_t s = 42;
     uint32_t i;
 
@@ -479,7 +462,7 @@ TEST(scenario, roundtrip_max)
 /* format returns the length it needs, like snprintf, when cut short. */
 TEST(scenario, format_truncates)
 {
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     char full[4096], part[20];
     size_t n;
 
@@ -504,7 +487,7 @@ TEST(scenario, long_lines)
 {
     size_t pad = 1 << 20, name = 100000, n, i;
     char *text = malloc(pad + 2 * name + 64), err[256];
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
 
     CHECK(text != NULL);
     memset(text, ' ', pad);
@@ -529,7 +512,7 @@ TEST(scenario, limits_progs_and_instrs)
 {
     size_t cap = 64 * 1024, n = 0;
     char *text = malloc(cap), err[256];
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     int i;
 
     CHECK(text != NULL);
@@ -611,7 +594,7 @@ static size_t mutate(char *buf, size_t len, size_t cap, uint64_t *s)
         if (len + 1 > cap)
             return len;
         memmove(buf + at + 1, buf + at, len - at);
-        buf[at] = (char)rnd(s);
+        buf[at] = (char)tu_rnd(s);
         return len + 1;
     }
 }
@@ -620,7 +603,7 @@ TEST(scenario, fuzz_text)
 {
     enum { CAP = 8192, ROUNDS = 20000 };
     char *buf = malloc(CAP), *seed = malloc(CAP), err[256];
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     uint64_t s = 0x123456789ABCDEFull;
     size_t len, seedlen;
     int i, k, ok = 0;
@@ -631,7 +614,7 @@ TEST(scenario, fuzz_text)
         case 0: /* random bytes of a random length */
             len = below(&s, 4097);
             for (size_t j = 0; j < len; j++)
-                buf[j] = (char)rnd(&s);
+                buf[j] = (char)tu_rnd(&s);
             break;
         case 1: /* random words */
             len = 0;
@@ -746,7 +729,7 @@ TEST(scenario, corpus_files)
     static const char *const files[] = {"demo.gs", "stw.gs", "quiesce.gs",
                                         "syscall.gs", "growth.gs"};
     char dir[512], path[1024], err[256], why[256];
-    rt_scenario *sc = newsc();
+    rt_scenario *sc = tu_newsc();
     size_t i, len = 0;
 
     srcdir(dir, sizeof dir);

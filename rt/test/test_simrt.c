@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "os/sanitizer.h"
 #include "testutil.h"
 
 static rt_stats simrun(const rt_scenario *sc, uint32_t kind, uint64_t seed)
@@ -92,16 +93,6 @@ TEST(simrt, different_seeds_explore_different_schedules)
     CHECK_GE(distinct, 8);
 }
 
-/* splitmix64: the test's own generator of input bytes. */
-static uint64_t mix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 TEST(simrt, no_false_positive_on_generated_inputs)
 {
     /* Random byte strings decode to random scenarios and schedules; the
@@ -109,14 +100,8 @@ TEST(simrt, no_false_positive_on_generated_inputs)
      * 10,000 in the plain builds; fewer under TSan, whose runs cost
      * about ten times more (the ThreadSanitizer build is there for
      * races, which the sim backend does not have). */
-#if defined(__SANITIZE_THREAD__)
+#ifdef RT_TSAN
     enum { N = 1000 };
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-    enum { N = 1000 };
-#else
-    enum { N = 10000 };
-#endif
 #else
     enum { N = 10000 };
 #endif
@@ -132,9 +117,9 @@ TEST(simrt, no_false_positive_on_generated_inputs)
 
     CHECK(sc != NULL);
     for (i = 0; i < N; i++) {
-        len = mix(&seed) % sizeof buf;
+        len = tu_rnd(&seed) % sizeof buf;
         for (k = 0; k < len; k++)
-            buf[k] = (uint8_t)mix(&seed);
+            buf[k] = (uint8_t)tu_rnd(&seed);
         CHECK_EQ(rt__input_decode(buf, len, sc, &sched, &schedlen), RT_OK);
         memset(&src, 0, sizeof src);
         src.kind = RT_SIM_BYTES;

@@ -132,3 +132,47 @@ rt_g *tu_fakeg(uint32_t status)
     atomic_store(&gp->atomicstatus, status);
     return gp;
 }
+
+rt_scenario *tu_newsc(void)
+{
+    rt_scenario *sc = calloc(1, sizeof *sc);
+
+    if (sc == NULL)
+        test__fail(__FILE__, __LINE__, "out of memory");
+    return sc;
+}
+
+uint64_t tu_rnd(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+const uint32_t tu_protocol[][2] = {
+    {RT_G_IDLE, RT_G_DEAD},
+    {RT_G_DEAD, RT_G_RUNNABLE},
+    {RT_G_RUNNABLE, RT_G_RUNNING},
+    {RT_G_RUNNING, RT_G_WAITING},
+    {RT_G_WAITING, RT_G_RUNNABLE},
+    {RT_G_WAITING, RT_G_RUNNING},
+    {RT_G_RUNNING, RT_G_RUNNABLE},
+    {RT_G_RUNNING, RT_G_DEAD},
+    {RT_G_RUNNING, RT_G_SYSCALL},
+    {RT_G_SYSCALL, RT_G_RUNNING},
+    {RT_G_SYSCALL, RT_G_RUNNABLE},
+    {RT_G_WAITING, RT_G_COPYSTACK},
+    {RT_G_COPYSTACK, RT_G_WAITING},
+    {RT_G_RUNNABLE, RT_G_SCANRUNNABLE},
+    {RT_G_WAITING, RT_G_SCANWAITING},
+    {RT_G_SYSCALL, RT_G_SCANSYSCALL},
+    {RT_G_RUNNING, RT_G_SCANRUNNING},
+    {RT_G_RUNNING, RT_G_SCANENQUEUE},
+    {RT_G_SCANRUNNABLE, RT_G_RUNNABLE},
+    {RT_G_SCANWAITING, RT_G_WAITING},
+    {RT_G_SCANSYSCALL, RT_G_SYSCALL},
+    {RT_G_SCANRUNNING, RT_G_RUNNING},
+    {RT_G_SCANENQUEUE, RT_G_WAITING},
+};
+const size_t tu_nprotocol = sizeof tu_protocol / sizeof tu_protocol[0];

@@ -17,15 +17,8 @@
 #include <ucontext.h>
 
 #include "os/os.h"
+#include "os/sanitizer.h"
 #include "rt.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define RT_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RT_TSAN 1
-#endif
-#endif
 
 /* The context switch, in arch/<arch>/switch.S. */
 void rt__ctx_switch(void **save_sp, void *new_sp);

@@ -50,22 +50,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "os/sanitizer.h"
 #include "rt.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define RT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RT_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define RT_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RT_TSAN 1
-#endif
-#endif
 
 #ifdef RT_ASAN
 #include <sanitizer/asan_interface.h>
