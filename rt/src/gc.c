@@ -423,9 +423,6 @@ void rt__mquiesce(rt_g *master)
                     rt__stopscanstart(gp);
                 }
             }
-            /* Visited: done or dead. If newproc reuses it after this, it
-             * marks it born (the CAS keeps that mark if it came first). */
-            rt__cas32(&gp->qstate, RT_Q_NONE, RT_Q_VISITED);
             if (rt__load32(&r->gcphase, memory_order_relaxed) == RT_PH_MARK)
                 rt__drain();
         }

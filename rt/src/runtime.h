@@ -114,9 +114,12 @@ static inline rt_slot rt__mkref(uint32_t idx, uint32_t gen)
 }
 
 /* A G's state in this cycle's quiesce, for the quiesce.missed check:
- * reset at the cycle's start; VISITED when quiesce saw it done or dead;
- * BORN when newproc made it live (reused or new) during the cycle. */
-enum { RT_Q_NONE = 0, RT_Q_VISITED = 1, RT_Q_BORN = 2 };
+ * NONE from the cycle's start (resetwork, world stopped); BORN once
+ * newproc makes it live (new or reused) during the cycle. A live G not
+ * done at mark termination is a straggler if BORN (quiesce may have seen
+ * it dead), and was missed by quiesce otherwise. (A G that is both born
+ * during the cycle and skipped by quiesce passes as a straggler.) */
+enum { RT_Q_NONE = 0, RT_Q_BORN = 2 };
 
 /* Reasons a G's VM loop returns to its M's scheduler (Go's mcall). */
 typedef enum rt_switch {

@@ -70,7 +70,6 @@ _Static_assert(sizeof evname / sizeof evname[0] == RT_EV__COUNT,
  * order. Kept only in sim, where the order is the run's own; in threads
  * it would hash a race. */
 static uint64_t hash;
-static _Atomic uint64_t count;
 enum { FNV_OFFSET = 0xcbf29ce484222325ull, FNV_PRIME = 0x100000001b3ull };
 
 /* Only the sim calls it, one M at a time by construction; TSan, which
@@ -91,9 +90,11 @@ uint64_t rt__tracehash(void)
     return hash;
 }
 
+/* rt__tracecount is the number of events recorded: the sequence
+ * counter, which every event takes one number of. */
 uint64_t rt__tracecount(void)
 {
-    return atomic_load(&count);
+    return atomic_load(&seqgen);
 }
 
 static void printevent(FILE *f, uint64_t seq, rt_event *e);
@@ -111,7 +112,6 @@ void rt__traceinit(void)
 {
     atomic_store(&seqgen, 0);
     atomic_store(&throwing, 0);
-    atomic_store(&count, 0);
     hash = FNV_OFFSET;
     rt__sim_switch_hook = onswitch;
 }
@@ -140,7 +140,6 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                      : 0);
         hashword(((uint64_t)from << 32) | to);
     }
-    atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
     if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM || kind == RT_EV_RELEASE)
         atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
                               memory_order_relaxed);
