@@ -215,8 +215,13 @@ void rt__casfromgscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
 bool rt__stopg(rt_g *gp)
 {
     uint32_t s;
+    int tries;
 
-    for (;;) {
+    for (tries = 0;; tries++) {
+        /* A retry follows a transient state or a lost CAS: let the other
+         * actor run (a spin hint, and a yield point in sim). */
+        if (tries > 0)
+            rt__procyield(10);
         if (rt__load32(&gp->gcworkdone, memory_order_acquire))
             return false;
         s = rt__readgstatus(gp);
@@ -224,8 +229,7 @@ bool rt__stopg(rt_g *gp)
         case RT_G_DEAD:
             return false;
         case RT_G_COPYSTACK:
-            rt__procyield(10); /* a new stack is being put in place */
-            break;
+            break; /* a new stack is being put in place: retry */
         case RT_G_RUNNABLE:
         case RT_G_SYSCALL:
         case RT_G_WAITING:

@@ -421,6 +421,12 @@ void rt__mquiesce(rt_g *master)
                     rt__usleep(10); /* let it reach its prologue */
                 } else {
                     rt__stopscanstart(gp);
+                    /* Still not done: another actor holds its claim (say,
+                     * gp scanning itself in newstack). A spin hint lets
+                     * that actor run: the sim's PCT would otherwise keep
+                     * this loop on top forever. */
+                    if (!done(gp))
+                        rt__procyield(10);
                 }
             }
             if (rt__load32(&r->gcphase, memory_order_relaxed) == RT_PH_MARK)

@@ -399,6 +399,7 @@ typedef enum rt_hook {
     RT_HOOK_TERMINATION, /* mark termination, before the postconditions */
     RT_HOOK_CHECKMARK,   /* before gccheckmark */
     RT_HOOK_STW,         /* world stopped, before the queue check */
+    RT_HOOK_NEWSTACK,    /* newstack, G in Gwaiting, before it grows */
 } rt_hook;
 extern void (*rt__test_hook)(rt_hook where, rt_g *gp);
 #define RT__HOOK(where, gp)                                                    \
@@ -458,7 +459,6 @@ uint32_t rt__fastrand(rt_m *mp);
 
 /* stack.c */
 bool rt__morestack(rt_g *gp, uint32_t need);
-void rt__copystack(rt_g *gp, uint32_t newsize, bool claimed);
 void rt__shrinkstack(rt_g *gp);
 void rt__stackinit(rt_g *gp, uint32_t frame);
 

@@ -560,6 +560,20 @@ static void wakep(void)
     startm(NULL, true);
 }
 
+/* queuedwork reports whether a G waits on the global queue or on an
+ * idle P's local queue. sched.lock held. */
+static bool queuedwork(void)
+{
+    rt_p *p;
+
+    if (globrunqsize() > 0)
+        return true;
+    for (p = rt__rt.sched.pidle; p != NULL; p = p->link)
+        if (!runqempty(p))
+            return true;
+    return false;
+}
+
 /* stopm parks the calling M until it is given a P. Returns with a P, or
  * without one when the run is over. */
 static void stopm(void)
@@ -573,6 +587,16 @@ static void stopm(void)
     if (rt__load32(&r->sched.shutdown, memory_order_acquire) &&
         !rt__load32(&r->sched.gcwaiting, memory_order_acquire)) {
         rt__unlock(&r->sched.lock);
+        return;
+    }
+    /* Work queued and a P idle, but no M to pair them: that happens when
+     * the thread limit stopped startm from making one (handoffp while we
+     * were in a syscall). Take the P rather than sleep beside it. */
+    if (!rt__load32(&r->sched.gcwaiting, memory_order_acquire) &&
+        r->sched.pidle != NULL && queuedwork()) {
+        rt_p *p = pidleget();
+        rt__unlock(&r->sched.lock);
+        acquirep(p);
         return;
     }
     mput(mp);
@@ -690,14 +714,23 @@ stop:
         rt__xadd32(&r->sched.nmspinning, -1);
     }
     /* Look at every queue once more: work may have arrived after we
-     * looked and before our P went idle, with nobody woken for it. */
+     * looked and before our P went idle, with nobody woken for it. Take
+     * it here: going back to the top is not enough, since a spinner we
+     * may not outnumber (nmspinning) can be one that has not run yet,
+     * and we would loop without ever stealing (the sim's PCT found this
+     * livelock). */
     for (i = 0; i < r->nprocs; i++) {
-        if (!runqempty(r->allp[i])) {
+        p2 = r->allp[i];
+        if (!runqempty(p2)) {
             rt__lock(&r->sched.lock);
             p = pidleget();
             rt__unlock(&r->sched.lock);
             if (p != NULL) {
                 acquirep(p);
+                if ((gp = runqsteal(p, p2)) != NULL) {
+                    mp->steals++;
+                    return gp;
+                }
                 goto top;
             }
             break;

@@ -38,12 +38,12 @@ void rt__stackinit(rt_g *gp, uint32_t frame)
 }
 
 /*
- * rt__copystack moves gp's stack to a new array of newsize slots. Unless
- * the caller holds gp's scan bit (claimed: shrinking at scan time), gp
- * must be in Gwaiting (newstack) and moves through Gcopystack around the
- * move, claimed before anything moves (invariant 6).
+ * movestack moves gp's stack to a new array of newsize slots. The caller
+ * owns the stack: it holds gp's scan bit, or has moved gp to Gcopystack,
+ * and read the stack's bounds only after that claim (invariant 6; a read
+ * before it races a scanner's shrink: the move of defect S15).
  */
-void rt__copystack(rt_g *gp, uint32_t newsize, bool claimed)
+static void movestack(rt_g *gp, uint32_t newsize)
 {
     uint32_t used = gp->stacksize - gp->sp, oldsize = gp->stacksize;
     rt_slot *ns;
@@ -51,8 +51,6 @@ void rt__copystack(rt_g *gp, uint32_t newsize, bool claimed)
     if (newsize < used + RT_STACK_GUARD || newsize > RT_STACK_MAX)
         rt__throw("stack.size", gp, "copystack: bad new size %u (used %u)",
                   newsize, used);
-    if (!claimed)
-        rt__casgstatus(gp, RT_G_WAITING, RT_G_COPYSTACK);
     ns = malloc(newsize * sizeof *ns);
     if (ns == NULL)
         rt__throw("rt.nomem", gp, "out of memory for a stack");
@@ -66,8 +64,26 @@ void rt__copystack(rt_g *gp, uint32_t newsize, bool claimed)
     gp->stacksize = newsize;
     gp->sp = newsize - used;
     rt__event(RT_EV_COPY, gp, oldsize, newsize, "copystack");
-    if (!claimed)
-        rt__casgstatus(gp, RT_G_COPYSTACK, RT_G_WAITING);
+}
+
+/*
+ * growstack (Go's copystack, from newstack) gives gp (in Gwaiting) room
+ * for `need` more slots: claim Gcopystack first, then size and move the
+ * stack, then back to Gwaiting. A scanner may have shrunk the stack
+ * between newstack's entry and the claim; the size is computed after.
+ */
+static void growstack(rt_g *gp, uint32_t need)
+{
+    uint32_t newsize;
+
+    rt__casgstatus(gp, RT_G_WAITING, RT_G_COPYSTACK);
+    newsize = gp->stacksize * 2;
+    while (newsize - (gp->stacksize - gp->sp) < need + RT_STACK_GUARD)
+        newsize *= 2;
+    if (newsize > RT_STACK_MAX)
+        rt__throw("stack.overflow", gp, "stack overflow: %u slots", newsize);
+    movestack(gp, newsize);
+    rt__casgstatus(gp, RT_G_COPYSTACK, RT_G_WAITING);
 }
 
 /*
@@ -84,7 +100,7 @@ void rt__shrinkstack(rt_g *gp)
         return;
     if (gp->stacksize <= RT_STACK_MIN || used >= gp->stacksize / 4)
         return;
-    rt__copystack(gp, gp->stacksize / 2, true);
+    movestack(gp, gp->stacksize / 2);
     rt__statadd(&rt__rt.stats[ST_SHRINKS], 1);
 }
 
@@ -126,7 +142,6 @@ bool rt__morestack(rt_g *gp, uint32_t need)
 {
     rt_m *mp = rt__getm();
     uint64_t guard = rt__load64(&gp->stackguard0, memory_order_relaxed);
-    uint32_t newsize;
 
     rt__event(RT_EV_NEWSTACK, gp, guard == RT_STACK_PREEMPT, need, "newstack");
     /* Enter newstack: the G is stopped in the runtime. Gwaiting lets the
@@ -153,13 +168,10 @@ bool rt__morestack(rt_g *gp, uint32_t need)
         mp->preemptions++;
         return false;
     }
-    /* A real overflow: grow by copying to twice the size, or more. */
-    newsize = gp->stacksize * 2;
-    while (newsize - (gp->stacksize - gp->sp) < need + RT_STACK_GUARD)
-        newsize *= 2;
-    if (newsize > RT_STACK_MAX)
-        rt__throw("stack.overflow", gp, "stack overflow: %u slots", newsize);
-    rt__copystack(gp, newsize, false);
+    /* A real overflow: grow by copying to twice the size, or more. A
+     * scanner may claim gp (Gwaiting) before growstack does. */
+    RT__HOOK(RT_HOOK_NEWSTACK, gp);
+    growstack(gp, need);
     mp->grows++;
     rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
     return true;

@@ -305,6 +305,15 @@ __attribute__((no_sanitize("thread"))) void rt__dumpps(FILE *f)
                 mp ? (int)mp->id : -1,
                 atomic_load(&p->runqtail) - atomic_load(&p->runqhead));
     }
+    for (i = 0; i < r->sched.mcount && r->allm[i] != NULL; i++) {
+        rt_g *cg;
+        mp = r->allm[i];
+        cg = atomic_load(&mp->curg);
+        fprintf(f, "  m %u: p=%d nextp=%d curg=%d spinning=%u\n", mp->id,
+                mp->p ? (int)mp->p->id : -1,
+                mp->nextp ? (int)mp->nextp->id : -1,
+                cg ? (int)atomic_load(&cg->goid) : -1, mp->spinning);
+    }
     fprintf(f,
             "  sched: mcount=%u nmidle=%u npidle=%u nmspinning=%u "
             "runqsize=%u gcwaiting=%u\n",

@@ -380,3 +380,37 @@ TEST(gc, demo_workload_runs_clean_in_every_mode)
     }
     free(text);
 }
+
+/* shrinkmidgrow plays a scanner that claims a G in newstack, after it
+ * decided to grow and before growstack claims Gcopystack, and shrinks
+ * its mostly unused stack. */
+static void shrinkmidgrow(rt_hook where, rt_g *gp)
+{
+    if (where != RT_HOOK_NEWSTACK)
+        return;
+    CHECK(rt__castogscanstatus(gp, RT_G_WAITING, RT_G_SCANWAITING));
+    rt__shrinkstack(gp);
+    rt__casfromgscanstatus(gp, RT_G_SCANWAITING, RT_G_WAITING);
+}
+
+TEST(gc, stack_shrunk_by_a_scanner_before_growth_claims_it)
+{
+    /* a's stack grows to 64 slots, returns to 2 in use, then a CALL of
+     * 64 slots overflows it; the "scanner" halves it to 32 meanwhile.
+     * Growth must size the copy from the stack as it is once claimed
+     * (sized from before the claim, it copies and poisons 64 slots of a
+     * 32-slot array: defect S15's shape, found by a 100k-input sweep). */
+    const tu_exit *e;
+    rt_stats st;
+
+    tu_capture();
+    rt__test_hook = shrinkmidgrow;
+    st = tu_run(tu_parse("prog a frame 2\n NEW 0\n CALL 40\n RET\n"
+                         " CALL 63\n NEW 3\n RET\n USE 0\nend\nstart a\n"),
+                1);
+    rt__test_hook = NULL;
+    e = tu_exitof(0);
+    CHECK_EQ(st.stack_shrinks, 1); /* the hook, at the second growth */
+    CHECK_GE(e->stacksize, 64 + 2);
+    CHECK(rt__isref(e->slots[0])); /* the frame survived both copies */
+}
