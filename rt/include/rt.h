@@ -139,8 +139,9 @@ typedef struct rt_options {
     uint32_t nthreads;         /* overrides the scenario's when nonzero */
     uint32_t nprocs;           /* overrides the scenario's when nonzero */
     uint64_t seed;             /* PRNG seed for the run */
-    uint64_t quiesce_bound_ns; /* liveness bound for one quiesce or GC cycle
-                                  (0: default 10 s; virtual ns in sim) */
+    uint64_t quiesce_bound_ns; /* liveness bound of one quiesce (0: 10 s;
+                                  virtual ns in sim); a stop-the-world
+                                  gets 2x, a whole GC cycle 4x */
     uint64_t tick_ns;          /* length of one SYSCALL tick (0: 10000) */
     uint64_t faults;           /* injected faults, a bit per id (0: none) */
     bool verbose;              /* print each GC cycle */

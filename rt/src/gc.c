@@ -22,7 +22,6 @@
 /* Passes of quiesce over allgs before the Gs still not done (reused or
  * born behind us) are left to mark termination. */
 enum { QUIESCE_PASSES = 4 };
-enum { GC_BOUND_FACTOR = 4 };
 
 /* setphase changes gcphase; the world is stopped. */
 static void setphase(uint32_t phase)
@@ -279,15 +278,14 @@ void rt__gcmarktermination(void)
     rt__statadd(&r->stats[ST_FREED], rt__sweep());
     setphase(RT_PH_OFF);
     rt__statadd(&r->stats[ST_GCCYCLES], 1);
-    /* A cycle holds a quiesce and two stop-the-worlds, each bounded by
-     * quiesce_bound_ns; the whole cycle gets GC_BOUND_FACTOR of it. */
+    /* The whole cycle's bound (see RT_GC_BOUND_FACTOR). */
     if ((uint64_t)(rt__nanotime() - r->gcstart) >
-        GC_BOUND_FACTOR * r->opt.quiesce_bound_ns)
+        RT_GC_BOUND_FACTOR * r->opt.quiesce_bound_ns)
         rt__throw(
             "liveness.gc", NULL,
             "GC cycle %u took %lld ns, over the bound of %llu", r->gccycle,
             (long long)(rt__nanotime() - r->gcstart),
-            (unsigned long long)(GC_BOUND_FACTOR * r->opt.quiesce_bound_ns));
+            (unsigned long long)(RT_GC_BOUND_FACTOR * r->opt.quiesce_bound_ns));
 }
 
 /*

@@ -70,6 +70,11 @@ _Static_assert(RT_G_SCANENQUEUE == 0x1007, "Go's Gscanenqueue value");
 _Static_assert((RT_G_SCAN & (RT_G_SCAN - 1)) == 0, "Gscan is one bit");
 _Static_assert(RT_G_NSTATUS <= RT_G_SCAN, "base states below the scan bit");
 
+/* Liveness bounds, as multiples of rt_options.quiesce_bound_ns: one
+ * stop-the-world gets twice quiesce's bound; a whole GC cycle (a quiesce
+ * and two stop-the-worlds) four times. */
+enum { RT_STW_BOUND_FACTOR = 2, RT_GC_BOUND_FACTOR = 4 };
+
 /* P states. */
 enum { RT_P_IDLE, RT_P_RUNNING, RT_P_SYSCALL, RT_P_GCSTOP, RT_P_DEAD };
 

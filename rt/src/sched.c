@@ -1031,14 +1031,21 @@ void rt__stoptheworld(void)
                 rt__noteclear(&r->sched.stopnote);
                 break;
             }
-            if ((uint64_t)(rt__nanotime() - start) > r->opt.quiesce_bound_ns) {
+            /* A stop-the-world waits for running Gs to reach a prologue,
+             * as quiesce does for one: it gets RT_STW_BOUND_FACTOR times
+             * quiesce's bound, so that a G that holds up quiesce is
+             * reported there, where it is the finding. */
+            if ((uint64_t)(rt__nanotime() - start) >
+                RT_STW_BOUND_FACTOR * r->opt.quiesce_bound_ns) {
                 rt__lock(&r->sched.lock);
                 i = r->sched.stopwait;
                 rt__unlock(&r->sched.lock);
                 rt__throw("liveness.stw", NULL,
                           "stop-the-world still waits for %u Ps after "
                           "%llu ns",
-                          i, (unsigned long long)r->opt.quiesce_bound_ns);
+                          i,
+                          (unsigned long long)(RT_STW_BOUND_FACTOR *
+                                               r->opt.quiesce_bound_ns));
             }
             rt__preemptall();
         }

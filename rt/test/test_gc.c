@@ -236,26 +236,36 @@ static void boundrun(void *arg)
         tu_runopt(sc, &opt);
 }
 
-/* quiescebound runs, on the sim with seeded random schedules, a spinner
- * that may start its 1.2 ms spin (12000 yield points of 100 virtual ns)
- * after the GC's stop-the-world: in the schedules where quiesce then
- * finds it running, the 1 ms bound is exceeded in quiesce. Deterministic:
- * the same seeds give the same runs; the first violating seed throws. */
+/* quiescebound runs, on the sim (seeded random schedules), a G that is
+ * in a 30 us system call while the GC stops the world and spins for
+ * 1.2 ms (12000 yield points of 100 virtual ns, no preemption point)
+ * after it, while quiesce works through 200 parked Gs ahead of it in
+ * allgs: quiesce finds it running and waits past its 1 ms bound. The
+ * first violating seed throws; the same seeds give the same runs. */
 static void quiescebound(void *arg)
 {
-    rt_scenario *sc =
-        tu_parse("gc quiesce\nprocs 2\nthreads 4\n"
-                 "prog main\n WAKE 3\n GO gcer 0\n GO spinner 0\nend\n"
-                 "prog gcer\n NEW 0\n BLOCK 3\n GC\n WAKE 3\n USE 0\nend\n"
-                 "prog spinner\n NEW 0\n BLOCK 3\n WAKE 3\n YIELD\n YIELD\n"
-                 " SPIN 4000\n SPIN 4000\n SPIN 4000\n CALL 1\n USE 0\nend\n"
-                 "start main\n");
+    static char text[8192];
+    size_t n = 0;
     rt_sim_source src;
     rt_options opt;
+    rt_scenario *sc;
     uint64_t seed;
+    int i;
 
     (void)arg;
-    for (seed = 1; seed <= 300; seed++) {
+    n += snprintf(text + n, sizeof text - n,
+                  "gc quiesce\nprocs 2\nthreads 4\nprog main\n");
+    for (i = 0; i < 200; i++)
+        n += snprintf(text + n, sizeof text - n, " GO blk 0\n");
+    n += snprintf(text + n, sizeof text - n, " GO sys 0\n GC\n");
+    for (i = 0; i < 200; i++)
+        n += snprintf(text + n, sizeof text - n, " WAKE 0\n");
+    snprintf(text + n, sizeof text - n,
+             "end\nprog blk\n BLOCK 0\nend\n"
+             "prog sys\n SYSCALL 3\n SPIN 4000\n SPIN 4000\n SPIN 4000\n"
+             " CALL 1\nend\nstart main\n");
+    sc = tu_parse(text);
+    for (seed = 1; seed <= 50; seed++) {
         memset(&src, 0, sizeof src);
         src.kind = RT_SIM_RANDOM;
         src.seed = seed;
