@@ -64,23 +64,39 @@ void rt__heapfree(void)
 }
 
 /*
- * rt__alloc allocates an object and returns a reference to it, or nil
- * when the heap is full. During mark the object is allocated black
- * (marked), as Go 1.8 does, so this cycle cannot free it.
+ * refill moves up to ALLOC_BATCH free object indices from the heap's free
+ * list to p's cache. Returns how many it got.
  */
-rt_slot rt__alloc(void)
+static uint32_t refill(rt_p *p)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t n = 0;
+
+    rt__lock(&r->heaplock);
+    while (n < RT_ALLOC_BATCH && r->nfree > 0)
+        p->allocache[n++] = r->freeidx[--r->nfree];
+    rt__unlock(&r->heaplock);
+    p->nallocache = n;
+    return n;
+}
+
+/*
+ * rt__alloc allocates an object for a G running on p and returns a
+ * reference to it, or nil when the heap is full (the objects still in
+ * other Ps' caches are not taken back). Indices come from p's cache,
+ * refilled in batches under the heap lock, as Go's mcache does. During
+ * mark the object is allocated black (marked), as Go 1.8 does, so this
+ * cycle cannot free it.
+ */
+rt_slot rt__alloc(rt_p *p)
 {
     rt_runtime *r = &rt__rt;
     rt_obj *o;
     uint32_t idx;
 
-    rt__lock(&r->heaplock);
-    if (r->nfree == 0) {
-        rt__unlock(&r->heaplock);
-        rt__statadd(&r->stats[ST_ALLOCFAIL], 1);
+    if (p->nallocache == 0 && refill(p) == 0)
         return 0;
-    }
-    idx = r->freeidx[--r->nfree];
+    idx = p->allocache[--p->nallocache];
     o = &r->objs[idx];
     UNPOISON(o->fields, sizeof o->fields);
     atomic_store_explicit(&o->fields[0], 0, memory_order_relaxed);
@@ -89,8 +105,6 @@ rt_slot rt__alloc(void)
                 rt__load32(&r->writebarrier, memory_order_acquire) ? 1 : 0,
                 memory_order_relaxed);
     rt__store32(&o->live, 1, memory_order_release);
-    rt__unlock(&r->heaplock);
-    rt__statadd(&r->stats[ST_ALLOC], 1);
     return rt__mkref(idx, o->gen);
 }
 

@@ -92,6 +92,8 @@ enum {
     RT_STACK_GUARD = 2,     /* slots kept free below the lowest frame */
     RT_STACK_MAX = 1 << 20, /* slots: "stack overflow" beyond */
     RT_RUNQ = 256,          /* local run queue of a P (Go's size) */
+    RT_ALLOC_BATCH = 16,    /* free objects a P takes at once: few enough
+                               that small heaps stay shared */
 };
 
 /*
@@ -206,7 +208,7 @@ struct rt_m {
     rt_switch reason;   /* why the VM loop returned */
     /* Statistics kept plainly by the owning M, summed at the end. */
     uint64_t ops, preemptions, selfscans, grows, syscalls, parks, steals;
-    uint64_t yields;
+    uint64_t yields, allocs, allocfails;
 };
 
 /* A P: the right to run Go code, with a local run queue. */
@@ -220,6 +222,10 @@ struct rt_p {
     rt_g *_Atomic runq[RT_RUNQ];
     _Atomic uint32_t schedtick;   /* incremented on every execute */
     _Atomic uint32_t syscalltick; /* incremented on every syscall */
+    /* Free heap objects for NEW on this P (owner only; read by sweep
+     * with the world stopped, where they stay free). */
+    uint32_t allocache[RT_ALLOC_BATCH];
+    uint32_t nallocache;
     /* sysmon's view: last ticks seen and when. */
     uint32_t sysmontick, sysmonsyscalltick;
     int64_t sysmonwhen, sysmonsyscallwhen;
@@ -329,9 +335,7 @@ enum {
     ST_SCANS,
     ST_HANDOFFS,
     ST_READIES,
-    ST_ALLOC,
     ST_FREED,
-    ST_ALLOCFAIL,
     ST_STW,
     ST_QUIESCES,
     ST_QUIESCENS,
@@ -473,7 +477,7 @@ rt_switch rt__vmrun(rt_g *gp);
 /* heap.c */
 int rt__heapinit(uint32_t cap);
 void rt__heapfree(void);
-rt_slot rt__alloc(void);
+rt_slot rt__alloc(rt_p *p);
 rt_obj *rt__deref(rt_g *gp, rt_slot s, const char *op);
 void rt__shade(rt_slot s);
 void rt__writebarrier(rt_slot old, rt_slot new_);

@@ -1395,6 +1395,8 @@ static void sumstats(rt_stats *st)
         st->parks += mp->parks;
         st->steals += mp->steals;
         st->yields += mp->yields;
+        st->objs_alloc += mp->allocs;
+        st->alloc_fails += mp->allocfails;
     }
     st->spawns = atomic_load(&r->stats[ST_SPAWNS]);
     st->greuse = atomic_load(&r->stats[ST_GREUSE]);
@@ -1406,9 +1408,7 @@ static void sumstats(rt_stats *st)
     st->stack_scans = atomic_load(&r->stats[ST_SCANS]);
     st->syscall_handoffs = atomic_load(&r->stats[ST_HANDOFFS]);
     st->readies = atomic_load(&r->stats[ST_READIES]);
-    st->objs_alloc = atomic_load(&r->stats[ST_ALLOC]);
     st->objs_freed = atomic_load(&r->stats[ST_FREED]);
-    st->alloc_fails = atomic_load(&r->stats[ST_ALLOCFAIL]);
     st->stw = atomic_load(&r->stats[ST_STW]);
     st->quiesces = atomic_load(&r->stats[ST_QUIESCES]);
     st->quiesce_ns_total = atomic_load(&r->stats[ST_QUIESCENS]);

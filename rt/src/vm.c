@@ -144,7 +144,9 @@ rt_switch rt__vmrun(rt_g *gp)
             ret(gp);
             break;
         case RT_OP_NEW:
-            *slot(gp, in.a) = rt__alloc();
+            v = rt__alloc(mp->p);
+            *slot(gp, in.a) = v;
+            v != 0 ? mp->allocs++ : mp->allocfails++;
             break;
         case RT_OP_MOV:
             *slot(gp, in.a) = *slot(gp, in.b);
