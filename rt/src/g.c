@@ -333,16 +333,18 @@ void rt__gcphasework(rt_g *gp)
     rt__store32(&gp->gcworkdone, 1, memory_order_release);
 }
 
-/* rt__stopscanstart claims gp, has its work done, and releases it. */
-void rt__stopscanstart(rt_g *gp)
+/* rt__stopscanstart claims gp, has its work done, and releases it.
+ * Returns whether it did (stopg returned true): then gp's work is done. */
+bool rt__stopscanstart(rt_g *gp)
 {
     rt_m *mp = rt__getm();
 
     if (mp->curg == gp)
         rt__throw("quiesce.ong", gp, "GC not moved to g0");
-    if (rt__stopg(gp)) {
-        if (!rt__isscanstatus(rt__readgstatus(gp)))
-            rt__throw("scan.notclaimed", gp, "GC not in scan state");
-        rt__restartg(gp);
-    }
+    if (!rt__stopg(gp))
+        return false;
+    if (!rt__isscanstatus(rt__readgstatus(gp)))
+        rt__throw("scan.notclaimed", gp, "GC not in scan state");
+    rt__restartg(gp);
+    return true;
 }

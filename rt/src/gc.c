@@ -417,14 +417,14 @@ void rt__mquiesce(rt_g *master)
                                   gp->goid,
                                   (unsigned long long)r->opt.quiesce_bound_ns);
                     rt__usleep(10); /* let it reach its prologue */
-                } else {
-                    rt__stopscanstart(gp);
-                    /* Still not done: another actor holds its claim (say,
-                     * gp scanning itself in newstack). A spin hint lets
-                     * that actor run: the sim's PCT would otherwise keep
-                     * this loop on top forever. */
-                    if (!done(gp))
-                        rt__procyield(10);
+                } else if (rt__stopscanstart(gp)) {
+                    break; /* claimed, worked, released */
+                } else if (!done(gp)) {
+                    /* Another actor holds its claim (say, gp scanning
+                     * itself in newstack). A spin hint lets that actor
+                     * run: the sim's PCT would otherwise keep this loop on
+                     * top forever. */
+                    rt__procyield(10);
                 }
             }
             if (rt__load32(&r->gcphase, memory_order_relaxed) == RT_PH_MARK)

@@ -364,7 +364,7 @@ const char *rt__gstatusname(uint32_t s);
 bool rt__stopg(rt_g *gp);
 void rt__restartg(rt_g *gp);
 void rt__gcphasework(rt_g *gp);
-void rt__stopscanstart(rt_g *gp);
+bool rt__stopscanstart(rt_g *gp);
 
 /* Kinds of trace event (trace.c). */
 typedef enum rt_evkind {

@@ -140,7 +140,12 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                      : 0);
         hashword(((uint64_t)from << 32) | to);
     }
-    if (kind == RT_EV_STATUS || kind == RT_EV_CLAIM || kind == RT_EV_RELEASE)
+    /* Load first: a store to an already set byte would still take the
+     * cache line from the other Ms' cores on every event. */
+    if ((kind == RT_EV_STATUS || kind == RT_EV_CLAIM ||
+         kind == RT_EV_RELEASE) &&
+        !atomic_load_explicit(&transseen[fold(from)][fold(to)],
+                              memory_order_relaxed))
         atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
                               memory_order_relaxed);
     if (rt__tracestream != NULL)
