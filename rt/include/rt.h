@@ -144,7 +144,6 @@ typedef struct rt_options {
                                   gets 2x, a whole GC cycle 4x */
     uint64_t tick_ns;          /* length of one SYSCALL tick (0: 10000) */
     uint64_t faults;           /* injected faults, a bit per id (0: none) */
-    bool verbose;              /* print each GC cycle */
     bool quiet;                /* no note on stderr when the scenario
                                   deadlocks itself (fuzzers, tests) */
     /* Sim backend only: the schedule source (see rt_sim_source). */

@@ -341,7 +341,6 @@ enum {
     ST_QUIESCENS,
     ST_QUIESCEMAX,
     ST_STRAGGLERS,
-    ST_MAXTHREADS,
 };
 
 /* g.c: the status word. */

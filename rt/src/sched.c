@@ -488,7 +488,6 @@ static bool newm(rt_p *p, bool spinning)
     mp->thread = rt__thread_start(mstart, mp);
     if (mp->thread == NULL)
         rt__throw("rt.thread", NULL, "cannot start a thread for M %u", mp->id);
-    rt__statadd(&r->stats[ST_MAXTHREADS], 1);
     rt__unlock(&r->mlock);
     return true;
 }

@@ -123,9 +123,10 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
 {
     uint64_t seq = atomic_fetch_add_explicit(&seqgen, 1, memory_order_relaxed);
     rt_event *e = &ring[seq % RING];
+    uint32_t m = rt__os_curid(); /* once: a call through the os layer */
 
     PUT(seq, seq);
-    PUT(m, rt__os_curid());
+    PUT(m, m);
     PUT(g,
         gp != NULL ? atomic_load_explicit(&gp->goid, memory_order_relaxed) : 0);
     PUT(kind, kind);
@@ -134,7 +135,7 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
     PUT(fn, fn);
     if (rt__sim_on) {
         hashword(kind);
-        hashword(rt__os_curid());
+        hashword(m);
         hashword(gp != NULL
                      ? atomic_load_explicit(&gp->goid, memory_order_relaxed)
                      : 0);
