@@ -7,7 +7,7 @@
  *   vm       VM instructions per second on 1 and 2 Ps
  *   mem      bytes malloc'd per goroutine (G, stack, allgs entry)
  *   switch   the sim's context switch vs swapcontext vs a thread baton
- *            (rt/src/os/bench_switch.c)
+ *            (rt/bench/switch.c)
  *
  * Every scenario is built here in memory, so the benchmark needs no files
  * and its shape is fixed by the code below.
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "runtime.h"
+#include "rtbench.h"
 
 /* Sanitizers, as GCC (__SANITIZE_*__) and clang (__has_feature) say. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -39,10 +39,6 @@
 #ifndef BENCH_TSAN
 #define BENCH_TSAN 0
 #endif
-
-/* In rt/src/os/bench_switch.c; internal to rt, so not in rt.h. */
-extern int rt__bench_switch(FILE *out, uint64_t iters);
-extern int rt__bench_sim_steps(FILE *out);
 
 enum {
     /* Runs per measured size; the median is reported, so that one run
@@ -456,7 +452,8 @@ static int benchvm(FILE *out, const benchcfg *cfg, rt_scenario *sc)
  * at the end of a run every G is dead on the free list, with its stack. */
 static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
 {
-    const double stackb = RT_STACK_MIN * sizeof(rt_slot);
+    const rtbench_gsize gs = rtbench_sizes();
+    const double stackb = (double)gs.stack_slots * (double)gs.slot_bytes;
     double per, worst = 0;
     bool measured = true;
     rt_stats st;
@@ -490,10 +487,10 @@ static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
     fprintf(out,
             "\nheap bytes is rt_stats.heap_bytes: mallinfo2's in-use bytes "
             "at the end of the run minus at its start, so it counts the "
-            "Gs, their stacks (%d slots of %zu bytes at first), the allgs "
+            "Gs, their stacks (%u slots of %zu bytes at first), the allgs "
             "chunks, the Ms and malloc's own headers; the object heap is "
             "made before the start. sizeof(rt_g) = %zu bytes.\n\n",
-            RT_STACK_MIN, sizeof(rt_slot), sizeof(rt_g));
+            gs.stack_slots, gs.slot_bytes, gs.g_bytes);
     if (!measured) {
         fprintf(out, "mallinfo2 saw no allocations (a sanitizer's "
                      "allocator?): use the release build.\n\n");
@@ -509,13 +506,13 @@ static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
 
 static int benchsimrun(FILE *out, const benchcfg *cfg);
 
-/* benchswitch prints the switch tables of rt/src/os/bench_switch.c. */
+/* benchswitch prints the switch tables of rt/bench/switch.c. */
 static int benchswitch(FILE *out, const benchcfg *cfg)
 {
     int rc;
 
     fprintf(out, "### switch: sim context switch\n\n");
-    rc = rt__bench_switch(out, cfg->quick ? SWITCH_ITERS_QUICK : SWITCH_ITERS);
+    rc = rtbench_switch(out, cfg->quick ? SWITCH_ITERS_QUICK : SWITCH_ITERS);
     fprintf(out, "\n");
     if (rc == RT_EINVAL) /* under TSan: said so, nothing measured */
         return CLI_EXIT_OK;
@@ -523,7 +520,7 @@ static int benchswitch(FILE *out, const benchcfg *cfg)
         fprintf(stderr, "gstorm bench: switch benchmark failed (%d)\n", rc);
         return CLI_EXIT_INTERNAL;
     }
-    if ((rc = rt__bench_sim_steps(out)) != 0) {
+    if ((rc = rtbench_sim_steps(out)) != 0) {
         fprintf(stderr, "gstorm bench: sim steps benchmark failed (%d)\n", rc);
         return CLI_EXIT_INTERNAL;
     }

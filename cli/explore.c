@@ -16,8 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "input.h"
-#include "runtime.h"
+#include "harness.h"
 #include "saved.h"
 
 enum {
@@ -281,26 +280,30 @@ static void optsfor(const explore *e, int kind, uint64_t seed,
     opt->sim = src;
 }
 
+/* The replay hint of the current run (rt_options.replay_hint). */
+static char replayhint[512];
+
 /*
- * hint sets rt__replay_hint (printed in a child's report) to the explore
+ * hint sets the replay hint (printed in a child's report) to the explore
  * command that repeats just the run with seed: the saved file's name is
  * known only after the report, and the parent prints it then.
  */
-static void hint(const explore *e, uint64_t seed)
+static void hint(const explore *e, uint64_t seed, rt_options *opt)
 {
     int n =
-        snprintf(rt__replay_hint, sizeof rt__replay_hint,
+        snprintf(replayhint, sizeof replayhint,
                  "gstorm explore %s --strategy %s --seed %" PRIu64 " --runs 1",
                  e->path, cli_kinds[e->kind], seed);
-    if (n > 0 && (size_t)n < sizeof rt__replay_hint && e->kind == RT_SIM_PCT)
-        n += snprintf(rt__replay_hint + n, sizeof rt__replay_hint - (size_t)n,
+    if (n > 0 && (size_t)n < sizeof replayhint && e->kind == RT_SIM_PCT)
+        n += snprintf(replayhint + n, sizeof replayhint - (size_t)n,
                       " --depth %" PRIu64, e->depth);
-    if (n > 0 && (size_t)n < sizeof rt__replay_hint && e->bound_ns)
-        n += snprintf(rt__replay_hint + n, sizeof rt__replay_hint - (size_t)n,
+    if (n > 0 && (size_t)n < sizeof replayhint && e->bound_ns)
+        n += snprintf(replayhint + n, sizeof replayhint - (size_t)n,
                       " --bound-us %" PRIu64, e->bound_ns / 1000);
-    if (n > 0 && (size_t)n < sizeof rt__replay_hint && e->budget)
-        snprintf(rt__replay_hint + n, sizeof rt__replay_hint - (size_t)n,
+    if (n > 0 && (size_t)n < sizeof replayhint && e->budget)
+        snprintf(replayhint + n, sizeof replayhint - (size_t)n,
                  " --budget %" PRIu64, e->budget);
+    opt->replay_hint = replayhint;
 }
 
 /*
@@ -341,7 +344,7 @@ static int finding(const explore *e, int kind, uint64_t seed, uint64_t run,
              "\nbound_ns=%" PRIu64 "\nrule=%s\nfound-by=explore\nrun=%" PRIu64,
              cli_kinds[kind], seed, e->depth, kind == RT_SIM_PCT ? e->k : 0,
              e->budget, e->bound_ns, safe, run);
-    if (rt__input_save(outp, e->sc, NULL, 0, meta, err, sizeof err) != RT_OK) {
+    if (gs_input_save(outp, e->sc, NULL, 0, meta, err, sizeof err) != RT_OK) {
         fprintf(stderr, "gstorm explore: cannot save the finding: %s\n", err);
         return CLI_EXIT_INTERNAL;
     }
@@ -508,7 +511,7 @@ int cli_explore(int argc, char **argv)
         /* PCT's change points are uniform in [1, k]: learn k from one
          * round-robin run (seed 0, so that it does not depend on X). */
         optsfor(&e, RT_SIM_RR, 0, &src, &opt);
-        hint(&e, e.seed);
+        hint(&e, e.seed, &opt);
         if (!forkrun(e.sc, &opt, false, &o)) {
             rc = CLI_EXIT_INTERNAL;
             goto out;
@@ -541,7 +544,7 @@ int cli_explore(int argc, char **argv)
             lastrun = i;
         }
         optsfor(&e, e.kind, e.seed + i, &src, &opt);
-        hint(&e, e.seed + i);
+        hint(&e, e.seed + i, &opt);
         if (!forkrun(e.sc, &opt, false, &o)) {
             rc = CLI_EXIT_INTERNAL;
             goto out;

@@ -28,7 +28,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "input.h"
+#include "harness.h"
 #include "saved.h"
 
 /* cli_now returns a monotonic clock in seconds. */
@@ -138,13 +138,13 @@ int cli_load(const char *path, cli_loaded *l)
         cli_unload(l);
         return CLI_EXIT_INTERNAL;
     }
-    rc = rt__input_load(l->file, l->len, l->sc, &l->sched, &l->nsched, err,
-                        sizeof err);
+    rc = gs_input_load(l->file, l->len, l->sc, &l->sched, &l->nsched, err,
+                       sizeof err);
     if (rc == RT_OK)
-        rc = rt__input_meta(l->file, l->len, &l->meta, &l->mlen, err,
-                            sizeof err);
+        rc =
+            gs_input_meta(l->file, l->len, &l->meta, &l->mlen, err, sizeof err);
     if (rc == RT_OK)
-        rc = rt__input_form(l->file, l->len, &l->form, err, sizeof err);
+        rc = gs_input_form(l->file, l->len, &l->form, err, sizeof err);
     if (rc != RT_OK) {
         fprintf(stderr, "gstorm: %s: %s\n", path, err);
         cli_unload(l);

@@ -29,7 +29,7 @@ typedef struct cli_loaded {
     size_t nsched;
     const char *meta; /* metadata lines, into file (NULL if none) */
     size_t mlen;
-    int form; /* RT__INPUT_RAW, _FILE or _FILE_TEXT */
+    int form; /* GS_INPUT_RAW, _FILE or _FILE_TEXT */
 } cli_loaded;
 
 /* Strategy names, indexed by rt_sim_kind. */

@@ -23,8 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "input.h"
-#include "runtime.h"
+#include "harness.h"
 #include "saved.h"
 
 enum {
@@ -239,8 +238,8 @@ int cli_asm(int argc, char **argv)
     }
     if (hasmeta && meta.p == NULL && !bufadd(&meta, "", 0))
         goto oom;
-    rc = rt__input_save(outp, sc, sched.p, sched.n,
-                        hasmeta ? (const char *)meta.p : NULL, err, sizeof err);
+    rc = gs_input_save(outp, sc, sched.p, sched.n,
+                       hasmeta ? (const char *)meta.p : NULL, err, sizeof err);
     if (rc != RT_OK) {
         if (rc == RT_EINVAL)
             fprintf(stderr, "gstorm asm: %s: %s\n", path, err);
@@ -319,15 +318,15 @@ int cli_disasm(int argc, char **argv)
         return CLI_EXIT_INTERNAL;
     }
     rt_scenario_format(l.sc, text, n + 1);
-    if (l.form == RT__INPUT_RAW)
+    if (l.form == GS_INPUT_RAW)
         printf("# %s: a raw fuzzer input of %zu bytes (not a gstorm file): "
                "the scenario it decodes to\n",
                path, l.len);
     else
         printf("# %s: a gstorm file, format version %d, %s payload, %zu "
                "bytes\n",
-               path, RT__INPUT_VERSION,
-               l.form == RT__INPUT_FILE_TEXT ? "text" : "raw", l.len);
+               path, GS_INPUT_VERSION,
+               l.form == GS_INPUT_FILE_TEXT ? "text" : "raw", l.len);
     if (l.meta != NULL) {
         /* Every line, empty ones too, so that asm rebuilds the same
          * metadata bytes. */
@@ -383,27 +382,13 @@ static void replayusage(FILE *f)
 static char recorded[MAX_RULE];
 /* replay --hash and --trace, for replayhook. */
 static bool wanthash;
-/* replay --trace streams the first run's events to stdout as they
- * happen (rt__tracestream); traceend stops it. */
-static bool tracing;
-
-static void traceend(void)
-{
-    if (!tracing)
-        return;
-    fflush(stdout);
-    rt__tracestream = NULL;
-    tracing = false;
-}
-
 /* replayhook is replay's throw hook: the report is printed; end the
  * trace, print the hash up to the violation (--hash), say whether it is
  * the recorded rule, then exit 1. Never returns. */
 static _Noreturn void replayhook(const char *rule)
 {
-    traceend();
     if (wanthash)
-        printf("trace-hash: %016" PRIx64 "\n", rt__tracehash());
+        printf("trace-hash: %016" PRIx64 "\n", rt_trace_hash());
     fflush(stdout);
     if (recorded[0] != 0 && strcmp(recorded, rule) != 0)
         fprintf(stderr,
@@ -425,6 +410,7 @@ int cli_replay(int argc, char **argv)
     rt_options opt;
     rt_stats st;
     cli_loaded l;
+    char hint[512];
     int a, rc;
 
     for (a = 1; a < argc; a++) {
@@ -466,17 +452,15 @@ int cli_replay(int argc, char **argv)
     }
     if (!cli_metaget(l.meta, l.mlen, "rule", recorded, sizeof recorded))
         recorded[0] = 0;
-    snprintf(rt__replay_hint, sizeof rt__replay_hint, "gstorm replay %s", path);
+    snprintf(hint, sizeof hint, "gstorm replay %s", path);
+    opt.replay_hint = hint;
     wanthash = hash;
     rt_set_throw_hook(replayhook);
     for (i = 0; i < repeat; i++) {
-        if (trace && i == 0) {
-            rt__traceheader(stdout);
-            rt__tracestream = stdout;
-            tracing = true;
-        }
+        /* --trace streams the first run's events as they happen. */
+        opt.trace = trace && i == 0 ? stdout : NULL;
         rc = rt_run(l.sc, &opt, &st);
-        traceend();
+        fflush(stdout);
         if (rc != RT_OK) {
             fprintf(stderr,
                     "gstorm replay: %s: cannot run (error %d: a bad "
@@ -498,7 +482,7 @@ int cli_replay(int argc, char **argv)
         }
     }
     if (timeline)
-        rt__traceprintm(stdout, 200);
+        rt_trace_timeline(stdout, 200);
     printf("gstorm replay %s: clean (%" PRIu64 " run%s, strategy %s, %" PRIu64
            " steps, %" PRIu64 " events)\n",
            path, repeat, repeat == 1 ? "" : "s", cli_kinds[src.kind],

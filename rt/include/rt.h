@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -148,6 +149,13 @@ typedef struct rt_options {
                                   deadlocks itself (fuzzers, tests) */
     /* Sim backend only: the schedule source (see rt_sim_source). */
     const struct rt_sim_source *sim;
+    /* A command line that repeats this run, printed at the end of every
+     * violation report (NULL: none). Copied at the start of the run. */
+    const char *replay_hint;
+    /* If set, every event is printed there as it happens, after a column
+     * header, in rt_trace_print's columns (gstorm replay --trace); the
+     * stream stops when a violation report begins. */
+    FILE *trace;
 } rt_options;
 
 /* What a run did; printed by `gstorm run` as its summary. */
@@ -209,6 +217,21 @@ int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats);
  */
 typedef void (*rt_throw_hook)(const char *rule);
 void rt_set_throw_hook(rt_throw_hook hook);
+
+/*
+ * The event trace of the current run, or of the last one after rt_run has
+ * returned (also from inside the throw hook).
+ *
+ * rt_trace_hash returns the hash of the events recorded so far: the same
+ * input gives the same hash in every build on the sim backend (after a
+ * clean sim run it equals rt_stats.trace_hash). rt_trace_print prints the
+ * last `last` events (at most the ring's 4096), one line each in fixed
+ * columns (sequence, M, G, event, from, to, function) after a header;
+ * rt_trace_timeline prints them with one column per M.
+ */
+uint64_t rt_trace_hash(void);
+void rt_trace_print(FILE *f, unsigned last);
+void rt_trace_timeline(FILE *f, unsigned last);
 
 /* rt_opname returns the mnemonic of an opcode ("CALL"), or NULL. */
 const char *rt_opname(unsigned op);

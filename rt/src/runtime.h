@@ -15,6 +15,24 @@ typedef struct rt_g rt_g;
 typedef struct rt_m rt_m;
 typedef struct rt_p rt_p;
 
+/* The rules a throw can name (rules.h): RT_RULE_STATUS_ILLEGAL, ... */
+typedef enum rt_rule {
+#define RULE(name, id, checker, meaning) RT_RULE_##name,
+#include "rules.h"
+    RT_RULE__COUNT
+} rt_rule;
+
+/* The injectable faults (faults.h): RT_FAULT_<name> is the fault's bit in
+ * rt_options.faults. */
+typedef enum rt_fault {
+#define FAULT(name, id, description, source, checker) RT_FAULT_##name,
+#include "faults.h"
+    RT_FAULT__COUNT
+} rt_fault;
+
+/* rt__ruleid returns a rule's id ("status.illegal"); catalog.c. */
+const char *rt__ruleid(rt_rule rule);
+
 /*
  * The status word (G.atomicstatus). Values are Go's of September 2014.
  *
@@ -390,7 +408,7 @@ typedef enum rt_evkind {
 /* trace.c: the event trace, throw and reports. */
 void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                const char *fn);
-void rt__traceinit(void);
+void rt__traceinit(const rt_options *opt);
 /* Status transitions seen (RT_EV_STATUS/CLAIM/RELEASE), cumulative
  * across runs until rt__transreset: the interleaving-coverage features
  * and the tests' "every row reached" oracle. */
@@ -419,29 +437,19 @@ extern void (*rt__test_hook)(rt_hook where, rt_g *gp);
 /* check.c */
 void rt__checkqueues(bool locked);
 uint32_t rt__programdeadlock(void);
-void rt__traceprint(FILE *f, uint32_t last);
-void rt__traceprintm(FILE *f, uint32_t last);
-uint64_t rt__tracehash(void);
-/* A command line that replays this run, printed in every report (set by
- * the CLI; empty: none). */
-extern char rt__replay_hint[512];
-/* If set, every event is also printed there as it happens (replay
- * --trace), in rt__traceprint's columns. */
-extern FILE *rt__tracestream;
-/* rt__traceheader prints the column header of rt__traceprint. */
-void rt__traceheader(FILE *f);
 uint64_t rt__tracecount(void);
 /*
- * rt__throw reports a broken invariant (rt__report) and ends the run. It
+ * rt__throw reports a broken invariant (rt__report) and ends the run. rule
+ * is an rt_rule of rules.h; the report and the throw hook get its id. It
  * is a macro and rt__die is always inlined, so that the frames under
  * abort() are the checking function's: crash de-duplication by the top
  * stack frames then groups findings by the rule they broke.
  */
-void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
+void rt__report(rt_rule rule, rt_g *gp, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noinline, cold));
-_Noreturn void rt__diehook(const char *rule);
+_Noreturn void rt__diehook(rt_rule rule);
 static inline __attribute__((always_inline)) _Noreturn void
-rt__die(const char *rule)
+rt__die(rt_rule rule)
 {
     rt__diehook(rule); /* the throw hook (exit 1 in the CLI), or returns */
     __builtin_trap();
@@ -483,7 +491,7 @@ void rt__writebarrier(rt_slot old, rt_slot new_);
 void rt__drain(void);
 uint32_t rt__sweep(void);
 
-/* gc.c and quiesce.c */
+/* gc.c: the collector, quiesce and mark termination */
 bool rt__gc(rt_g *gp);
 void rt__scanstack(rt_g *gp);
 void rt__mquiesce(rt_g *master);

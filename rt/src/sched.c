@@ -1418,7 +1418,7 @@ static void sumstats(rt_stats *st)
     st->wall_ns = r->out.wall_ns;
     st->heap_bytes = r->out.heap_bytes;
     st->events = rt__tracecount();
-    st->trace_hash = r->opt.backend == RT_BACKEND_SIM ? rt__tracehash() : 0;
+    st->trace_hash = r->opt.backend == RT_BACKEND_SIM ? rt_trace_hash() : 0;
     st->sim_steps = r->opt.backend == RT_BACKEND_SIM ? rt__sim_steps() : 0;
     st->deadlocked = r->out.deadlocked;
 }
@@ -1469,7 +1469,7 @@ int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats)
     if ((rc = validate(sc, opt)) != RT_OK)
         return rc;
     memset(r, 0, sizeof *r);
-    rt__traceinit();
+    rt__traceinit(opt);
     r->sc = sc;
     r->opt = *opt;
     r->nprocs = opt->nprocs ? opt->nprocs : sc->nprocs ? sc->nprocs : 2;

@@ -30,6 +30,10 @@ typedef struct rt_event {
 static rt_event ring[RING];
 static _Atomic uint64_t seqgen;
 static rt_throw_hook throwhook;
+/* The run's trace stream (rt_options.trace), NULL once a report begins,
+ * and its replay hint (rt_options.replay_hint), copied at the start. */
+static FILE *tracestream;
+static char replayhint[512];
 void (*rt__test_exit_hook)(rt_g *gp);
 
 /* Status values folded to 0..17 (base, then scan forms) for the bitmap. */
@@ -85,7 +89,8 @@ __attribute__((no_sanitize("thread"))) static void hashword(uint64_t w)
     }
 }
 
-uint64_t rt__tracehash(void)
+/* rt_trace_hash is in rt.h. */
+uint64_t rt_trace_hash(void)
 {
     return hash;
 }
@@ -98,6 +103,7 @@ uint64_t rt__tracecount(void)
 }
 
 static void printevent(FILE *f, uint64_t seq, rt_event *e);
+static void traceheader(FILE *f);
 
 /* onswitch records the sim's switch from one M to another. */
 static void onswitch(uint32_t from, uint32_t to)
@@ -107,9 +113,15 @@ static void onswitch(uint32_t from, uint32_t to)
     rt__event(RT_EV_SWITCH, NULL, from, to, "schedule-source");
 }
 
-/* rt__traceinit empties the trace for a new run. */
-void rt__traceinit(void)
+/* rt__traceinit empties the trace for a new run, and takes the run's trace
+ * stream and replay hint from opt. */
+void rt__traceinit(const rt_options *opt)
 {
+    tracestream = opt->trace;
+    snprintf(replayhint, sizeof replayhint, "%s",
+             opt->replay_hint != NULL ? opt->replay_hint : "");
+    if (tracestream != NULL)
+        traceheader(tracestream);
     atomic_store(&seqgen, 0);
     atomic_store(&throwing, 0);
     hash = FNV_OFFSET;
@@ -149,8 +161,8 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                               memory_order_relaxed))
         atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
                               memory_order_relaxed);
-    if (rt__tracestream != NULL)
-        printevent(rt__tracestream, seq, e);
+    if (tracestream != NULL)
+        printevent(tracestream, seq, e);
 }
 
 /* fmtval renders an event's from/to: statuses by name, else numbers. */
@@ -162,7 +174,7 @@ static const char *fmtval(char *buf, size_t n, uint32_t kind, uint32_t v)
     return buf;
 }
 
-/* printevent prints one event in the fixed columns of rt__traceprint. */
+/* printevent prints one event in the fixed columns of rt_trace_print. */
 static void printevent(FILE *f, uint64_t seq, rt_event *e)
 {
     char a[16], b[16];
@@ -176,22 +188,23 @@ static void printevent(FILE *f, uint64_t seq, rt_event *e)
             fmtval(b, sizeof b, kind, GET(to)), fn ? fn : "");
 }
 
-void rt__traceheader(FILE *f)
+/* traceheader prints the column header of rt_trace_print. */
+static void traceheader(FILE *f)
 {
     fprintf(f, "%8s %3s %6s %-10s %-14s %-14s %s\n", "seq", "m", "g", "event",
             "from", "to", "by");
 }
 
-/* rt__traceprint prints the last `last` events, one line each, in fixed
- * columns: sequence, M, G, kind, from, to, function. */
-void rt__traceprint(FILE *f, uint32_t last)
+/* rt_trace_print prints the last `last` events, one line each, in fixed
+ * columns: sequence, M, G, kind, from, to, function (rt.h). */
+void rt_trace_print(FILE *f, unsigned last)
 {
     uint64_t end = atomic_load(&seqgen), i;
 
     if (last > RING)
         last = RING;
     i = end > last ? end - last : 0;
-    rt__traceheader(f);
+    traceheader(f);
     for (; i < end; i++) {
         rt_event *e = &ring[i % RING];
         if (GET(seq) == i) /* else overwritten or being written */
@@ -215,11 +228,11 @@ static const char *shortname(uint32_t s)
 }
 
 /*
- * rt__traceprintm prints the last `last` events as a timeline with one
+ * rt_trace_timeline prints the last `last` events as a timeline with one
  * column per M: each event sits in the column of the M that made it, so
  * that what ran concurrently reads side by side.
  */
-void rt__traceprintm(FILE *f, uint32_t last)
+void rt_trace_timeline(FILE *f, unsigned last)
 {
     enum { COLS = 6, WIDTH = 24 }; /* Ms shown; characters per column */
     uint64_t end = atomic_load(&seqgen), i;
@@ -362,6 +375,7 @@ void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
 {
     va_list ap;
 
+    tracestream = NULL; /* the report goes to stderr, alone */
     if (rt__sim_on)
         rt__sim_halt();
     if (atomic_exchange(&throwing, 1) != 0) {
@@ -382,14 +396,11 @@ void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
     fprintf(stderr, "processors:\n");
     rt__dumpps(stderr);
     fprintf(stderr, "last events:\n");
-    rt__traceprint(stderr, 40);
+    rt_trace_print(stderr, 40);
     fprintf(stderr, "timeline by M:\n");
-    rt__traceprintm(stderr, 40);
-    if (rt__replay_hint[0] != 0)
-        fprintf(stderr, "replay: %s\n", rt__replay_hint);
+    rt_trace_timeline(stderr, 40);
+    if (replayhint[0] != 0)
+        fprintf(stderr, "replay: %s\n", replayhint);
     fprintf(stderr, "gstorm: violation [%s]\n", rule);
     fflush(stderr);
 }
-
-char rt__replay_hint[512];
-FILE *rt__tracestream;

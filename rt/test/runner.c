@@ -20,6 +20,23 @@ static struct {
 } tests[MAX_TESTS];
 static int ntests;
 
+rt_scenario *tu_newsc(void)
+{
+    rt_scenario *sc = calloc(1, sizeof *sc);
+
+    if (sc == NULL)
+        test__fail(__FILE__, __LINE__, "out of memory");
+    return sc;
+}
+
+uint64_t tu_rnd(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
 void test__register(const char *module, const char *name, test_fn fn)
 {
     if (ntests == MAX_TESTS) {

@@ -1,5 +1,6 @@
 /*
- * test.h - rt's in-house test runner (runner.c).
+ * test.h - the in-house test runner (runner.c) of rt's and the harness's
+ * tests, and the two helpers both use.
  *
  * A test case is written as
  *
@@ -19,8 +20,11 @@
 #define RT_TEST_H
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "rt.h"
 
 typedef void (*test_fn)(void);
 void test__register(const char *module, const char *name, test_fn fn);
@@ -66,5 +70,13 @@ _Noreturn void test__fail(const char *file, int line, const char *fmt, ...)
     test__expect_throw(__FILE__, __LINE__, rule, fn, arg)
 void test__expect_throw(const char *file, int line, const char *rule,
                         void (*fn)(void *), void *arg);
+
+/* tu_newsc allocates a zeroed scenario (about 530 KiB: not on the
+ * stack); the test fails if it cannot. */
+rt_scenario *tu_newsc(void);
+
+/* tu_rnd is xorshift64*, seeded by *s (nonzero): deterministic, so a
+ * failure reproduces. */
+uint64_t tu_rnd(uint64_t *s);
 
 #endif /* RT_TEST_H */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input.h"
+#include "harness.h"
 #include "rt.h"
 #include "testutil.h"
 
@@ -745,7 +745,7 @@ TEST(scenario, corpus_files)
         roundtrip(sc);
         balanced(sc, files[i]);
         /* Every corpus file also fits the binary format (gstorm asm). */
-        if (!rt__input_representable(sc, why, sizeof why))
+        if (!gs_input_representable(sc, why, sizeof why))
             test__fail(__FILE__, __LINE__, "%s: %s", files[i], why);
         free(text);
     }

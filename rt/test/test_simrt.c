@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "input.h"
+#include "harness.h"
 #include "os/sanitizer.h"
 #include "testutil.h"
 
@@ -120,7 +120,7 @@ TEST(simrt, no_false_positive_on_generated_inputs)
         len = tu_rnd(&seed) % sizeof buf;
         for (k = 0; k < len; k++)
             buf[k] = (uint8_t)tu_rnd(&seed);
-        CHECK_EQ(rt__input_decode(buf, len, sc, &sched, &schedlen), RT_OK);
+        CHECK_EQ(gs_input_decode(buf, len, sc, &sched, &schedlen), RT_OK);
         memset(&src, 0, sizeof src);
         src.kind = RT_SIM_BYTES;
         src.bytes = sched;

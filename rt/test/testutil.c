@@ -133,23 +133,6 @@ rt_g *tu_fakeg(uint32_t status)
     return gp;
 }
 
-rt_scenario *tu_newsc(void)
-{
-    rt_scenario *sc = calloc(1, sizeof *sc);
-
-    if (sc == NULL)
-        test__fail(__FILE__, __LINE__, "out of memory");
-    return sc;
-}
-
-uint64_t tu_rnd(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
-
 const uint32_t tu_protocol[][2] = {
     {RT_G_IDLE, RT_G_DEAD},
     {RT_G_DEAD, RT_G_RUNNABLE},

@@ -35,14 +35,6 @@ int tu_nexits(void);
 rt_g *tu_fakeg(uint32_t status);
 rt_p *tu_fakep(void);
 
-/* tu_newsc allocates a zeroed scenario (about 530 KiB: not on the
- * stack); the test fails if it cannot. */
-rt_scenario *tu_newsc(void);
-
-/* tu_rnd is xorshift64*, seeded by *s (nonzero): deterministic, so a
- * failure reproduces. */
-uint64_t tu_rnd(uint64_t *s);
-
 /* The transition table of PROTOCOL.md, written out independently of
  * g.c's: tests check g.c's table against it and that runs reach every
  * row. */

@@ -1,8 +1,23 @@
 /*
- * input.h - the binary forms of a scenario (internal API): the raw fuzzer
- * format, total over all byte strings, and the gstorm file that wraps it
- * with a magic, a version and metadata so a saved finding replays, or is
- * refused with a clear message, years later.
+ * harness.h - the one header of gstorm's harness library, the layer
+ * between rt (whose only door is rt.h) and the front ends: the gstorm
+ * command, the fuzz targets and the stress runner. Public names are gs_ /
+ * GS_. It owns what every front end needs the same way:
+ *
+ *   - the input formats (input.c): the raw fuzzer format and the gstorm
+ *     file, with its atomic save;
+ *   - files (file.c): reading whole files, writing them atomically;
+ *   - saved runs (saved.c): loading a file, and the metadata <-> options
+ *     codec, one place each way;
+ *   - running one input in a child (child.c): a time and memory bound,
+ *     the outcome classified (clean, rule, resource, sanitizer report,
+ *     signal, timeout) into a finding key;
+ *   - flag parsing (flags.c).
+ *
+ * INPUT FORMATS. The binary forms of a scenario: the raw fuzzer format,
+ * total over all byte strings, and the gstorm file that wraps it with a
+ * magic, a version and metadata so a saved finding replays, or is refused
+ * with a clear message, years later.
  *
  * RAW FORMAT (what a fuzzer mutates). Every byte string decodes to a
  * valid, small scenario; a byte past the end of the data reads as the
@@ -42,9 +57,9 @@
  * Spawn budget: a program's weight is 1 + the weights of the programs its
  * GO instructions start; weights are computed from the last program to
  * the first, and a GO that would push its program's weight past
- * RT__INPUT_MAX_GS decodes as NOP. Started goroutines whose weight would
- * push the total past RT__INPUT_MAX_GS are dropped (the first never is).
- * So a decoded scenario never runs more than RT__INPUT_MAX_GS goroutines.
+ * GS_INPUT_MAX_GS decodes as NOP. Started goroutines whose weight would
+ * push the total past GS_INPUT_MAX_GS are dropped (the first never is).
+ * So a decoded scenario never runs more than GS_INPUT_MAX_GS goroutines.
  *
  * Why this shape: instructions have a fixed width so that mutating an
  * opcode never shifts the bytes after it; programs are length-prefixed so
@@ -82,8 +97,8 @@
  * Why two payload kinds: the raw format is small and is what fuzzers
  * mutate, but its bounds (8 programs of 64 instructions, 16 starts, 8
  * threads) are far below the text form's, and a scenario written by hand
- * or by the stress runner must save and replay too. rt__input_save uses
- * the raw kind whenever rt__input_representable says it can, so a file
+ * or by the stress runner must save and replay too. gs_input_save uses
+ * the raw kind whenever gs_input_representable says it can, so a file
  * of a fuzzer's finding stays byte-compatible with older readers; only a
  * scenario beyond the raw bounds gets flag 1, which a reader from before
  * flag 1 existed refuses as a reserved flag, as it should. The text is
@@ -91,8 +106,8 @@
  * without scanning and no schedule byte can be mistaken for text.
  * Format version 1 covers both kinds.
  */
-#ifndef RT_INPUT_H
-#define RT_INPUT_H
+#ifndef GSTORM_HARNESS_H
+#define GSTORM_HARNESS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -101,98 +116,97 @@
 
 /* Bounds of a decoded scenario (see the layout above). */
 enum {
-    RT__INPUT_MAX_THREADS = 8,
-    RT__INPUT_MAX_PROCS = 4,
-    RT__INPUT_HEAP_UNIT = 16, /* heapcap is a multiple of this */
-    RT__INPUT_MAX_HEAP = 4096,
-    RT__INPUT_MAX_PROGS = 8,
-    RT__INPUT_MAX_INSTRS = 64,
-    RT__INPUT_MAX_FRAME = 16,
-    RT__INPUT_MAX_START = 16,
-    RT__INPUT_MAX_GS = 128,  /* goroutines started and spawned, worst case */
-    RT__INPUT_CALL_MOD = 64, /* CALL n: n < 64 (frames of 1..64 slots) */
-    RT__INPUT_TICKS_MOD = 16,
-    RT__INPUT_SPIN_UNIT = 16,
-    RT__INPUT_VERSION = 1, /* the file format version this code reads */
-    RT__INPUT_HEADER = 16, /* bytes before the payload */
-    RT__INPUT_TEXTLEN = 4, /* flag 1: the text length before the text */
+    GS_INPUT_MAX_THREADS = 8,
+    GS_INPUT_MAX_PROCS = 4,
+    GS_INPUT_HEAP_UNIT = 16, /* heapcap is a multiple of this */
+    GS_INPUT_MAX_HEAP = 4096,
+    GS_INPUT_MAX_PROGS = 8,
+    GS_INPUT_MAX_INSTRS = 64,
+    GS_INPUT_MAX_FRAME = 16,
+    GS_INPUT_MAX_START = 16,
+    GS_INPUT_MAX_GS = 128,  /* goroutines started and spawned, worst case */
+    GS_INPUT_CALL_MOD = 64, /* CALL n: n < 64 (frames of 1..64 slots) */
+    GS_INPUT_TICKS_MOD = 16,
+    GS_INPUT_SPIN_UNIT = 16,
+    GS_INPUT_VERSION = 1, /* the file format version this code reads */
+    GS_INPUT_HEADER = 16, /* bytes before the payload */
+    GS_INPUT_TEXTLEN = 4, /* flag 1: the text length before the text */
 };
 
 /*
- * rt__input_decode decodes data[0..len) (a raw fuzzer input) into *sc.
+ * gs_input_decode decodes data[0..len) (a raw fuzzer input) into *sc.
  * It is total: every byte string gives a scenario within the bounds
  * above. *sched and *schedlen (either may be NULL) get the schedule bytes
  * that follow the scenario, a pointer into data. Returns RT_OK.
  */
-int rt__input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
-                     const uint8_t **sched, size_t *schedlen);
+int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
+                    const uint8_t **sched, size_t *schedlen);
 
 /*
- * rt__input_encode writes the raw bytes of sc followed by the schedule
+ * gs_input_encode writes the raw bytes of sc followed by the schedule
  * into buf (at most buflen bytes) and returns the length needed, so that
- * rt__input_decode of them gives sc and the schedule back. Returns 0 if sc
- * is not representable (rt__input_representable says why).
+ * gs_input_decode of them gives sc and the schedule back. Returns 0 if sc
+ * is not representable (gs_input_representable says why).
  */
-size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
-                        size_t schedlen, uint8_t *buf, size_t buflen);
+size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
+                       size_t schedlen, uint8_t *buf, size_t buflen);
 
 /*
- * rt__input_representable says whether rt__input_encode can represent
+ * gs_input_representable says whether gs_input_encode can represent
  * sc; if not, it writes the first reason into why (whylen bytes, may be
  * 0) and returns 0.
  */
-int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen);
+int gs_input_representable(const rt_scenario *sc, char *why, size_t whylen);
 
 /*
- * rt__input_load reads a scenario and its schedule from the bytes of a
+ * gs_input_load reads a scenario and its schedule from the bytes of a
  * file: a gstorm file (magic) strictly, anything else as a raw input.
  * *sched points into file. Returns RT_OK; RT_EVERSION for a version this
  * code does not read; RT_EINVAL for a damaged file. On failure err gets
  * a message naming the offset of the problem.
  */
-int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
-                   const uint8_t **sched, size_t *schedlen, char *err,
-                   size_t errlen);
+int gs_input_load(const uint8_t *file, size_t len, rt_scenario *sc,
+                  const uint8_t **sched, size_t *schedlen, char *err,
+                  size_t errlen);
 
-/* The forms of input that rt__input_load reads (rt__input_form). */
+/* The forms of input that gs_input_load reads (gs_input_form). */
 enum {
-    RT__INPUT_RAW = 0,       /* a raw fuzzer input: no magic */
-    RT__INPUT_FILE = 1,      /* a gstorm file with a raw payload */
-    RT__INPUT_FILE_TEXT = 2, /* a gstorm file with a text payload (flag 1) */
+    GS_INPUT_RAW = 0,       /* a raw fuzzer input: no magic */
+    GS_INPUT_FILE = 1,      /* a gstorm file with a raw payload */
+    GS_INPUT_FILE_TEXT = 2, /* a gstorm file with a text payload (flag 1) */
 };
 
 /*
- * rt__input_form says which of the forms above the bytes of a file are:
- * *form gets RT__INPUT_RAW, RT__INPUT_FILE or RT__INPUT_FILE_TEXT.
- * Returns RT_OK or the error of rt__input_load for the same bytes (err
+ * gs_input_form says which of the forms above the bytes of a file are:
+ * *form gets GS_INPUT_RAW, GS_INPUT_FILE or GS_INPUT_FILE_TEXT.
+ * Returns RT_OK or the error of gs_input_load for the same bytes (err
  * gets its message).
  */
-int rt__input_form(const uint8_t *file, size_t len, int *form, char *err,
-                   size_t errlen);
+int gs_input_form(const uint8_t *file, size_t len, int *form, char *err,
+                  size_t errlen);
 
 /*
- * rt__input_meta finds the metadata text of a gstorm file: *meta points
+ * gs_input_meta finds the metadata text of a gstorm file: *meta points
  * into file (not NUL-terminated) with *metalen bytes; NULL and 0 for a raw
  * input or a file without metadata. Returns RT_OK or the error of
- * rt__input_load for the same bytes.
+ * gs_input_load for the same bytes.
  */
-int rt__input_meta(const uint8_t *file, size_t len, const char **meta,
-                   size_t *metalen, char *err, size_t errlen);
+int gs_input_meta(const uint8_t *file, size_t len, const char **meta,
+                  size_t *metalen, char *err, size_t errlen);
 
 /*
- * rt__input_save writes sc, the schedule and meta (NULL, or key=value
+ * gs_input_save writes sc, the schedule and meta (NULL, or key=value
  * lines) as a gstorm file at path, atomically: a temporary file in the
  * same directory, fsync, rename over path, fsync of the directory.
  * Readers see the old file or the new one, never a part. The payload is
- * the raw format if rt__input_representable(sc), else the text form
+ * the raw format if gs_input_representable(sc), else the text form
  * (flag 1). Returns RT_OK; RT_EINVAL if sc cannot be saved (its text
  * form does not parse back into exactly sc: sc must be a scenario
- * rt_scenario_parse or rt__input_decode could give) or meta is
+ * rt_scenario_parse or gs_input_decode could give) or meta is
  * malformed; RT_ENOMEM; RT_EIO (err says why) if the file could not be
  * written.
  */
-int rt__input_save(const char *path, const rt_scenario *sc,
-                   const uint8_t *sched, size_t schedlen, const char *meta,
-                   char *err, size_t errlen);
+int gs_input_save(const char *path, const rt_scenario *sc, const uint8_t *sched,
+                  size_t schedlen, const char *meta, char *err, size_t errlen);
 
-#endif /* RT_INPUT_H */
+#endif /* GSTORM_HARNESS_H */

@@ -1,13 +1,13 @@
 /*
  * input.c - the raw fuzzer format and the gstorm file format (layouts in
- * input.h): a total decoder, its inverse, and strict loading and atomic
+ * harness.h): a total decoder, its inverse, and strict loading and atomic
  * saving of files.
  *
  * The decoder and encoder share one table of operand kinds, so the
  * fold applied to each operand byte (decode) and its canonical preimage
  * (encode) cannot drift apart; decode(encode(sc)) == sc is tested.
  */
-#include "input.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* How an operand byte becomes an operand value (input.h lists them). */
+/* How an operand byte becomes an operand value (harness.h lists them). */
 enum kind {
     K_NONE,
     K_SLOT,
@@ -83,11 +83,11 @@ static uint16_t fold(unsigned k, unsigned b, unsigned i, unsigned nprogs)
     case K_GLOBAL:
         return (uint16_t)(b % RT_NGLOBALS);
     case K_CALL:
-        return (uint16_t)(b % RT__INPUT_CALL_MOD);
+        return (uint16_t)(b % GS_INPUT_CALL_MOD);
     case K_TICKS:
-        return (uint16_t)(b % RT__INPUT_TICKS_MOD);
+        return (uint16_t)(b % GS_INPUT_TICKS_MOD);
     case K_SPIN:
-        return (uint16_t)(b * RT__INPUT_SPIN_UNIT);
+        return (uint16_t)(b * GS_INPUT_SPIN_UNIT);
     case K_PROG: /* the caller turns GO in the last program into NOP */
         return i + 1 < nprogs ? (uint16_t)(i + 1 + b % (nprogs - 1 - i)) : 0;
     default:
@@ -111,12 +111,12 @@ static int unfold(unsigned k, unsigned v, unsigned i, unsigned nprogs)
     case K_GLOBAL:
         return v < RT_NGLOBALS ? (int)v : -1;
     case K_CALL:
-        return v < RT__INPUT_CALL_MOD ? (int)v : -1;
+        return v < GS_INPUT_CALL_MOD ? (int)v : -1;
     case K_TICKS:
-        return v < RT__INPUT_TICKS_MOD ? (int)v : -1;
+        return v < GS_INPUT_TICKS_MOD ? (int)v : -1;
     case K_SPIN:
-        return v % RT__INPUT_SPIN_UNIT == 0 && v / RT__INPUT_SPIN_UNIT <= 255
-                   ? (int)(v / RT__INPUT_SPIN_UNIT)
+        return v % GS_INPUT_SPIN_UNIT == 0 && v / GS_INPUT_SPIN_UNIT <= 255
+                   ? (int)(v / GS_INPUT_SPIN_UNIT)
                    : -1;
     case K_PROG:
         return v > i && v < nprogs ? (int)(v - i - 1) : -1;
@@ -126,15 +126,15 @@ static int unfold(unsigned k, unsigned v, unsigned i, unsigned nprogs)
 }
 
 /*
- * weigh applies the spawn budget (input.h) to sc: it computes each
+ * weigh applies the spawn budget (harness.h) to sc: it computes each
  * program's weight from the last to the first. If fix is sc, it turns a
- * GO that would exceed RT__INPUT_MAX_GS into NOP and drops such started
+ * GO that would exceed GS_INPUT_MAX_GS into NOP and drops such started
  * goroutines; if fix is NULL it only looks. Returns 1 if nothing needed
  * (or got) changed. GO targets must already be later programs.
  */
 static int weigh(const rt_scenario *sc, rt_scenario *fix)
 {
-    uint32_t w[RT__INPUT_MAX_PROGS], total = 0, i, j, n = 0;
+    uint32_t w[GS_INPUT_MAX_PROGS], total = 0, i, j, n = 0;
     int clean = 1;
 
     for (i = sc->nprogs; i-- > 0;) {
@@ -144,7 +144,7 @@ static int weigh(const rt_scenario *sc, rt_scenario *fix)
             const rt_instr *in = &pr->ins[j];
             if (in->op != RT_OP_GO)
                 continue;
-            if (w[i] + w[in->a] <= RT__INPUT_MAX_GS) {
+            if (w[i] + w[in->a] <= GS_INPUT_MAX_GS) {
                 w[i] += w[in->a];
                 continue;
             }
@@ -155,7 +155,7 @@ static int weigh(const rt_scenario *sc, rt_scenario *fix)
     }
     for (i = 0; i < sc->nstart; i++) {
         uint16_t s = sc->start[i];
-        if (total + w[s] > RT__INPUT_MAX_GS) {
+        if (total + w[s] > GS_INPUT_MAX_GS) {
             clean = 0;
             continue;
         }
@@ -171,23 +171,23 @@ static int weigh(const rt_scenario *sc, rt_scenario *fix)
     return clean;
 }
 
-/* rt__input_decode decodes a raw fuzzer input (see input.h). */
-int rt__input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
-                     const uint8_t **sched, size_t *schedlen)
+/* gs_input_decode decodes a raw fuzzer input (see harness.h). */
+int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
+                    const uint8_t **sched, size_t *schedlen)
 {
     rd r = {data, data ? len : 0, 0};
     uint32_t i, j, k, nins;
 
     memset(sc, 0, sizeof *sc);
-    sc->nthreads = 1 + get(&r, D_THREADS) % RT__INPUT_MAX_THREADS;
-    sc->nprocs = 1 + get(&r, D_PROCS) % RT__INPUT_MAX_PROCS;
+    sc->nthreads = 1 + get(&r, D_THREADS) % GS_INPUT_MAX_THREADS;
+    sc->nprocs = 1 + get(&r, D_PROCS) % GS_INPUT_MAX_PROCS;
     sc->gcmode = get(&r, D_GC) % 3;
-    sc->heapcap = RT__INPUT_HEAP_UNIT * (get(&r, D_HEAP) + 1);
-    sc->nprogs = 1 + get(&r, 0) % RT__INPUT_MAX_PROGS;
+    sc->heapcap = GS_INPUT_HEAP_UNIT * (get(&r, D_HEAP) + 1);
+    sc->nprogs = 1 + get(&r, 0) % GS_INPUT_MAX_PROGS;
     for (i = 0; i < sc->nprogs; i++) {
         rt_prog *pr = &sc->progs[i];
-        nins = get(&r, 0) % (RT__INPUT_MAX_INSTRS + 1);
-        pr->frame = (uint16_t)(1 + get(&r, D_FRAME) % RT__INPUT_MAX_FRAME);
+        nins = get(&r, 0) % (GS_INPUT_MAX_INSTRS + 1);
+        pr->frame = (uint16_t)(1 + get(&r, D_FRAME) % GS_INPUT_MAX_FRAME);
         for (j = 0; j < nins && r.i < r.n; j++) {
             rt_instr *in = &pr->ins[pr->nins++];
             unsigned op = get(&r, 0) % RT_OP__COUNT;
@@ -199,7 +199,7 @@ int rt__input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
             *in = (rt_instr){(uint8_t)op, 0, v[0], v[1], v[2]};
         }
     }
-    sc->nstart = 1 + get(&r, 0) % RT__INPUT_MAX_START;
+    sc->nstart = 1 + get(&r, 0) % GS_INPUT_MAX_START;
     for (i = 0; i < sc->nstart; i++)
         sc->start[i] = (uint16_t)(get(&r, 0) % sc->nprogs);
     weigh(sc, sc);
@@ -237,39 +237,39 @@ static int zero(const void *p, size_t n)
     return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
 }
 
-/* rt__input_representable checks sc against the raw format's bounds. */
-int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen)
+/* gs_input_representable checks sc against the raw format's bounds. */
+int gs_input_representable(const rt_scenario *sc, char *why, size_t whylen)
 {
     uint32_t i, j, k;
 
-    if (sc->nthreads < 1 || sc->nthreads > RT__INPUT_MAX_THREADS)
+    if (sc->nthreads < 1 || sc->nthreads > GS_INPUT_MAX_THREADS)
         return why_(why, whylen, "threads %u is not in 1..%d", sc->nthreads,
-                    RT__INPUT_MAX_THREADS);
-    if (sc->nprocs < 1 || sc->nprocs > RT__INPUT_MAX_PROCS)
+                    GS_INPUT_MAX_THREADS);
+    if (sc->nprocs < 1 || sc->nprocs > GS_INPUT_MAX_PROCS)
         return why_(why, whylen, "procs %u is not in 1..%d", sc->nprocs,
-                    RT__INPUT_MAX_PROCS);
+                    GS_INPUT_MAX_PROCS);
     if (sc->gcmode > RT_GC_CONC)
         return why_(why, whylen, "gc mode %u is not a mode", sc->gcmode);
-    if (sc->heapcap < RT__INPUT_HEAP_UNIT || sc->heapcap > RT__INPUT_MAX_HEAP ||
-        sc->heapcap % RT__INPUT_HEAP_UNIT != 0)
+    if (sc->heapcap < GS_INPUT_HEAP_UNIT || sc->heapcap > GS_INPUT_MAX_HEAP ||
+        sc->heapcap % GS_INPUT_HEAP_UNIT != 0)
         return why_(why, whylen, "heap %u is not a multiple of %d in %d..%d",
-                    sc->heapcap, RT__INPUT_HEAP_UNIT, RT__INPUT_HEAP_UNIT,
-                    RT__INPUT_MAX_HEAP);
-    if (sc->nprogs < 1 || sc->nprogs > RT__INPUT_MAX_PROGS)
+                    sc->heapcap, GS_INPUT_HEAP_UNIT, GS_INPUT_HEAP_UNIT,
+                    GS_INPUT_MAX_HEAP);
+    if (sc->nprogs < 1 || sc->nprogs > GS_INPUT_MAX_PROGS)
         return why_(why, whylen, "%u programs is not in 1..%d", sc->nprogs,
-                    RT__INPUT_MAX_PROGS);
+                    GS_INPUT_MAX_PROGS);
     for (i = 0; i < sc->nprogs; i++) {
         const rt_prog *pr = &sc->progs[i];
-        if (pr->nins > RT__INPUT_MAX_INSTRS)
+        if (pr->nins > GS_INPUT_MAX_INSTRS)
             return why_(why, whylen,
                         "program %u has %u instructions "
                         "(at most %d)",
-                        i, pr->nins, RT__INPUT_MAX_INSTRS);
-        if (pr->frame < 1 || pr->frame > RT__INPUT_MAX_FRAME)
+                        i, pr->nins, GS_INPUT_MAX_INSTRS);
+        if (pr->frame < 1 || pr->frame > GS_INPUT_MAX_FRAME)
             return why_(why, whylen,
                         "program %u has a frame of %u (not "
                         "1..%d)",
-                        i, pr->frame, RT__INPUT_MAX_FRAME);
+                        i, pr->frame, GS_INPUT_MAX_FRAME);
         for (j = 0; j < pr->nins; j++) {
             const rt_instr *in = &pr->ins[j];
             const uint16_t v[3] = {in->a, in->b, in->c};
@@ -302,9 +302,9 @@ int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen)
     if (!zero(&sc->progs[sc->nprogs],
               (RT_MAX_PROGS - sc->nprogs) * sizeof(rt_prog)))
         return why_(why, whylen, "data past the last program");
-    if (sc->nstart < 1 || sc->nstart > RT__INPUT_MAX_START)
+    if (sc->nstart < 1 || sc->nstart > GS_INPUT_MAX_START)
         return why_(why, whylen, "%u started goroutines is not in 1..%d",
-                    sc->nstart, RT__INPUT_MAX_START);
+                    sc->nstart, GS_INPUT_MAX_START);
     for (i = 0; i < sc->nstart; i++)
         if (sc->start[i] >= sc->nprogs)
             return why_(why, whylen, "start %u names program %u of %u", i,
@@ -316,13 +316,13 @@ int rt__input_representable(const rt_scenario *sc, char *why, size_t whylen)
         return why_(why, whylen,
                     "more than %d goroutines could run (the "
                     "format's spawn budget)",
-                    RT__INPUT_MAX_GS);
+                    GS_INPUT_MAX_GS);
     return 1;
 }
 
-/* rt__input_encode writes sc's canonical raw bytes and the schedule. */
-size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
-                        size_t schedlen, uint8_t *buf, size_t buflen)
+/* gs_input_encode writes sc's canonical raw bytes and the schedule. */
+size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
+                       size_t schedlen, uint8_t *buf, size_t buflen)
 {
     size_t n = 0;
     uint32_t i, j, k;
@@ -334,12 +334,12 @@ size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
         n++;                                                                   \
     } while (0)
 
-    if (!rt__input_representable(sc, NULL, 0))
+    if (!gs_input_representable(sc, NULL, 0))
         return 0;
     PUT(sc->nthreads - 1);
     PUT(sc->nprocs - 1);
     PUT(sc->gcmode);
-    PUT(sc->heapcap / RT__INPUT_HEAP_UNIT - 1);
+    PUT(sc->heapcap / GS_INPUT_HEAP_UNIT - 1);
     PUT(sc->nprogs - 1);
     for (i = 0; i < sc->nprogs; i++) {
         const rt_prog *pr = &sc->progs[i];
@@ -364,7 +364,7 @@ size_t rt__input_encode(const rt_scenario *sc, const uint8_t *sched,
 
 static const uint8_t magic[8] = {'G', 'S', 'T', 'O', 'R', 'M', 0x00, 0x1A};
 
-/* The flags at offset 10 (input.h). */
+/* The flags at offset 10 (harness.h). */
 enum {
     F_META = 1, /* a metadata section follows the payload */
     F_TEXT = 2, /* the payload is the text form, then the schedule */
@@ -454,9 +454,9 @@ static long badmeta(const char *s, size_t n)
 }
 
 /*
- * unwrap parses a gstorm file's frame strictly (layout in input.h): on
+ * unwrap parses a gstorm file's frame strictly (layout in harness.h): on
  * success *pay, *plen get the payload, *meta, *mlen the metadata (NULL, 0
- * if none) and *form the form (RT__INPUT_*). A byte string without the
+ * if none) and *form the form (GS_INPUT_*). A byte string without the
  * magic is all payload. A text payload's contents are checked by
  * textload, not here.
  */
@@ -470,7 +470,7 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
 
     *meta = NULL;
     *mlen = 0;
-    *form = RT__INPUT_RAW;
+    *form = GS_INPUT_RAW;
     if (len < sizeof magic || memcmp(f, magic, sizeof magic) != 0) {
         *pay = f;
         *plen = len;
@@ -482,11 +482,11 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
                     "expected the format version",
                     len);
     version = le16(f + 8);
-    if (version != RT__INPUT_VERSION)
+    if (version != GS_INPUT_VERSION)
         return fmt_(RT_EVERSION, err, errlen,
                     "format version %u is not "
                     "supported (this gstorm reads version %d)",
-                    version, RT__INPUT_VERSION);
+                    version, GS_INPUT_VERSION);
     if (len < 12)
         return fmt_(RT_EINVAL, err, errlen,
                     "truncated at offset %zu: "
@@ -498,13 +498,13 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
                     "unknown flags 0x%x at offset "
                     "10",
                     flags);
-    if (len < RT__INPUT_HEADER)
+    if (len < GS_INPUT_HEADER)
         return fmt_(RT_EINVAL, err, errlen,
                     "truncated at offset %zu: "
                     "expected the payload length",
                     len);
     n = le32(f + 12);
-    off = RT__INPUT_HEADER;
+    off = GS_INPUT_HEADER;
     if (len - off < n)
         return fmt_(RT_EINVAL, err, errlen,
                     "truncated at offset %zu: the "
@@ -551,13 +551,13 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
                     "checksum mismatch at offset "
                     "%zu: the file is damaged",
                     off);
-    *form = flags & F_TEXT ? RT__INPUT_FILE_TEXT : RT__INPUT_FILE;
+    *form = flags & F_TEXT ? GS_INPUT_FILE_TEXT : GS_INPUT_FILE;
     return RT_OK;
 }
 
 /*
- * textload parses a text payload (flag 1; layout in input.h) of plen
- * bytes at pay, which sits at offset RT__INPUT_HEADER of the file, into
+ * textload parses a text payload (flag 1; layout in harness.h) of plen
+ * bytes at pay, which sits at offset GS_INPUT_HEADER of the file, into
  * *sc and the schedule. The frame's checksum already passed, so a
  * failure here is a file written wrong, not damage: the message names
  * the file offset of the text and the parser's line:col within it.
@@ -566,22 +566,22 @@ static int textload(const uint8_t *pay, size_t plen, rt_scenario *sc,
                     const uint8_t **sched, size_t *schedlen, char *err,
                     size_t errlen)
 {
-    const size_t at = RT__INPUT_HEADER + RT__INPUT_TEXTLEN;
+    const size_t at = GS_INPUT_HEADER + GS_INPUT_TEXTLEN;
     char perr[200];
     uint32_t t;
 
-    if (plen < RT__INPUT_TEXTLEN)
+    if (plen < GS_INPUT_TEXTLEN)
         return fmt_(RT_EINVAL, err, errlen,
                     "text payload of %zu bytes at offset %d is too short "
                     "for its text length",
-                    plen, RT__INPUT_HEADER);
+                    plen, GS_INPUT_HEADER);
     t = le32(pay);
-    if (t > plen - RT__INPUT_TEXTLEN)
+    if (t > plen - GS_INPUT_TEXTLEN)
         return fmt_(RT_EINVAL, err, errlen,
                     "text length %u at offset %d runs past the payload "
                     "(%zu bytes of text and schedule)",
-                    t, RT__INPUT_HEADER, plen - RT__INPUT_TEXTLEN);
-    if (rt_scenario_parse((const char *)pay + RT__INPUT_TEXTLEN, t, sc, perr,
+                    t, GS_INPUT_HEADER, plen - GS_INPUT_TEXTLEN);
+    if (rt_scenario_parse((const char *)pay + GS_INPUT_TEXTLEN, t, sc, perr,
                           sizeof perr) != RT_OK)
         return fmt_(RT_EINVAL, err, errlen,
                     "malformed scenario text at offset %zu (text line:col "
@@ -589,16 +589,16 @@ static int textload(const uint8_t *pay, size_t plen, rt_scenario *sc,
                     at, perr);
     if (sched)
         *sched =
-            t < plen - RT__INPUT_TEXTLEN ? pay + RT__INPUT_TEXTLEN + t : NULL;
+            t < plen - GS_INPUT_TEXTLEN ? pay + GS_INPUT_TEXTLEN + t : NULL;
     if (schedlen)
-        *schedlen = plen - RT__INPUT_TEXTLEN - t;
+        *schedlen = plen - GS_INPUT_TEXTLEN - t;
     return RT_OK;
 }
 
-/* rt__input_load reads a gstorm file or a raw input (see input.h). */
-int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
-                   const uint8_t **sched, size_t *schedlen, char *err,
-                   size_t errlen)
+/* gs_input_load reads a gstorm file or a raw input (see harness.h). */
+int gs_input_load(const uint8_t *file, size_t len, rt_scenario *sc,
+                  const uint8_t **sched, size_t *schedlen, char *err,
+                  size_t errlen)
 {
     const uint8_t *pay;
     const char *meta;
@@ -611,14 +611,14 @@ int rt__input_load(const uint8_t *file, size_t len, rt_scenario *sc,
                 errlen);
     if (rc != RT_OK)
         return rc;
-    if (form == RT__INPUT_FILE_TEXT)
+    if (form == GS_INPUT_FILE_TEXT)
         return textload(pay, plen, sc, sched, schedlen, err, errlen);
-    return rt__input_decode(pay, plen, sc, sched, schedlen);
+    return gs_input_decode(pay, plen, sc, sched, schedlen);
 }
 
-/* rt__input_form says which form a file's bytes are (see input.h). */
-int rt__input_form(const uint8_t *file, size_t len, int *form, char *err,
-                   size_t errlen)
+/* gs_input_form says which form a file's bytes are (see harness.h). */
+int gs_input_form(const uint8_t *file, size_t len, int *form, char *err,
+                  size_t errlen)
 {
     const uint8_t *pay;
     const char *meta;
@@ -628,9 +628,9 @@ int rt__input_form(const uint8_t *file, size_t len, int *form, char *err,
                   errlen);
 }
 
-/* rt__input_meta finds a gstorm file's metadata (see input.h). */
-int rt__input_meta(const uint8_t *file, size_t len, const char **meta,
-                   size_t *metalen, char *err, size_t errlen)
+/* gs_input_meta finds a gstorm file's metadata (see harness.h). */
+int gs_input_meta(const uint8_t *file, size_t len, const char **meta,
+                  size_t *metalen, char *err, size_t errlen)
 {
     const uint8_t *pay;
     size_t plen;
@@ -679,7 +679,7 @@ static void syncdir(const char *path)
 }
 
 /*
- * textpayload builds the text payload of sc (flag 1; layout in input.h)
+ * textpayload builds the text payload of sc (flag 1; layout in harness.h)
  * in a malloc'd *out of *outlen bytes, after checking that the text
  * parses back into exactly sc: a file that saves but replays a different
  * scenario would be worse than no file. Returns RT_OK, RT_EINVAL (err
@@ -696,20 +696,20 @@ static int textpayload(const rt_scenario *sc, const uint8_t *sched,
     int rc = RT_OK;
 
     *out = NULL;
-    if (t > UINT32_MAX - RT__INPUT_TEXTLEN ||
-        schedlen > UINT32_MAX - RT__INPUT_TEXTLEN - t) {
+    if (t > UINT32_MAX - GS_INPUT_TEXTLEN ||
+        schedlen > UINT32_MAX - GS_INPUT_TEXTLEN - t) {
         rc = fmt_(RT_EINVAL, err, errlen, "the file would be too large");
         goto out;
     }
     /* One byte more for the NUL that rt_scenario_format always writes. */
-    buf = malloc(RT__INPUT_TEXTLEN + t + 1 + schedlen);
+    buf = malloc(GS_INPUT_TEXTLEN + t + 1 + schedlen);
     if (buf == NULL || back == NULL) {
         rc = fmt_(RT_ENOMEM, err, errlen, "out of memory");
         goto out;
     }
     put32(buf, (uint32_t)t);
-    rt_scenario_format(sc, (char *)buf + RT__INPUT_TEXTLEN, t + 1);
-    if (rt_scenario_parse((char *)buf + RT__INPUT_TEXTLEN, t, back, perr,
+    rt_scenario_format(sc, (char *)buf + GS_INPUT_TEXTLEN, t + 1);
+    if (rt_scenario_parse((char *)buf + GS_INPUT_TEXTLEN, t, back, perr,
                           sizeof perr) != RT_OK) {
         rc = fmt_(RT_EINVAL, err, errlen,
                   "cannot save the scenario: its text form does not parse "
@@ -724,9 +724,9 @@ static int textpayload(const rt_scenario *sc, const uint8_t *sched,
         goto out;
     }
     if (schedlen > 0)
-        memcpy(buf + RT__INPUT_TEXTLEN + t, sched, schedlen);
+        memcpy(buf + GS_INPUT_TEXTLEN + t, sched, schedlen);
     *out = buf;
-    *outlen = RT__INPUT_TEXTLEN + t + schedlen;
+    *outlen = GS_INPUT_TEXTLEN + t + schedlen;
     buf = NULL;
 out:
     free(buf);
@@ -734,10 +734,9 @@ out:
     return rc;
 }
 
-/* rt__input_save writes a gstorm file atomically (see input.h). */
-int rt__input_save(const char *path, const rt_scenario *sc,
-                   const uint8_t *sched, size_t schedlen, const char *meta,
-                   char *err, size_t errlen)
+/* gs_input_save writes a gstorm file atomically (see harness.h). */
+int gs_input_save(const char *path, const rt_scenario *sc, const uint8_t *sched,
+                  size_t schedlen, const char *meta, char *err, size_t errlen)
 {
     char *tmp = NULL;
     size_t plen, mlen = meta ? strlen(meta) : 0, total, off;
@@ -751,7 +750,7 @@ int rt__input_save(const char *path, const rt_scenario *sc,
                     "malformed metadata at byte %ld "
                     "(expected key=value lines)",
                     bad);
-    plen = rt__input_encode(sc, sched, schedlen, NULL, 0);
+    plen = gs_input_encode(sc, sched, schedlen, NULL, 0);
     if (plen == 0) {
         rc = textpayload(sc, sched, schedlen, &text, &plen, err, errlen);
         if (rc != RT_OK)
@@ -761,7 +760,7 @@ int rt__input_save(const char *path, const rt_scenario *sc,
         rc = fmt_(RT_EINVAL, err, errlen, "the file would be too large");
         goto out;
     }
-    total = RT__INPUT_HEADER + plen + (meta ? 4 + mlen : 0) + 4;
+    total = GS_INPUT_HEADER + plen + (meta ? 4 + mlen : 0) + 4;
     buf = malloc(total);
     tmp = malloc(strlen(path) + sizeof ".XXXXXX.tmp");
     if (buf == NULL || tmp == NULL) {
@@ -769,14 +768,14 @@ int rt__input_save(const char *path, const rt_scenario *sc,
         goto out;
     }
     memcpy(buf, magic, sizeof magic);
-    put16(buf + 8, RT__INPUT_VERSION);
+    put16(buf + 8, GS_INPUT_VERSION);
     put16(buf + 10, (meta ? F_META : 0) | (text ? F_TEXT : 0));
     put32(buf + 12, (uint32_t)plen);
     if (text)
-        memcpy(buf + RT__INPUT_HEADER, text, plen);
+        memcpy(buf + GS_INPUT_HEADER, text, plen);
     else
-        rt__input_encode(sc, sched, schedlen, buf + RT__INPUT_HEADER, plen);
-    off = RT__INPUT_HEADER + plen;
+        gs_input_encode(sc, sched, schedlen, buf + GS_INPUT_HEADER, plen);
+    off = GS_INPUT_HEADER + plen;
     if (meta) {
         put32(buf + off, (uint32_t)mlen);
         memcpy(buf + off + 4, meta, mlen);

@@ -1,5 +1,5 @@
 /*
- * bench_switch.c - benchmarks of the sim backend: the raw context switch
+ * switch.c - benchmarks of the sim backend: the raw context switch
  * against swapcontext and a mutex/condvar baton between two threads (the
  * comparison DESIGN.md section 3 quotes), and the yield points per second
  * of a whole sim run. Only this file reads a real clock; os_sim.c never
@@ -7,7 +7,7 @@
  *
  * The numbers mean something only in an optimized build without
  * sanitizers; under TSan the raw switches would confuse TSan's view of the
- * stacks, so rt__bench_switch refuses to run there.
+ * stacks, so rtbench_switch refuses to run there.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,13 +19,12 @@
 #include "os/os.h"
 #include "os/sanitizer.h"
 #include "rt.h"
+#include "rtbench.h"
+#include "runtime.h"
 
 /* The context switch, in arch/<arch>/switch.S. */
 void rt__ctx_switch(void **save_sp, void *new_sp);
 void *rt__ctx_make(void *stack_top, void (*fn)(void *), void *arg);
-
-int rt__bench_switch(FILE *out, uint64_t iters);
-int rt__bench_sim_steps(FILE *out);
 
 enum {
     /* Stack of the benchmark's fibers: they call nothing deep. */
@@ -38,7 +37,7 @@ enum {
     /* Fewest rounds of any mechanism, so that a small iters still gives a
        stable figure. */
     MIN_ROUNDS = 1000,
-    /* rt__bench_sim_steps: fibers and loop iterations per fiber. */
+    /* rtbench_sim_steps: fibers and loop iterations per fiber. */
     STEP_FIBERS = 4,
     STEP_ITERS = 100000,
 };
@@ -179,14 +178,14 @@ static uint64_t atleast(uint64_t n)
 }
 
 /*
- * rt__bench_switch measures, in one run, (a) the sim's context switch,
+ * rtbench_switch measures, in one run, (a) the sim's context switch,
  * (b) swapcontext and (c) a mutex/condvar baton between two threads, and
  * prints a Markdown table of ns per switch with the ratios to (a), then
  * the targets and whether each is met. iters is the number of round trips
  * of (a); (b) and (c) run proportionally fewer. Returns 0, or RT_EINVAL
  * under TSan, RT_ENOMEM when a stack or thread cannot be made.
  */
-int rt__bench_switch(FILE *out, uint64_t iters)
+int rtbench_switch(FILE *out, uint64_t iters)
 {
     double sim, uctx, bat;
 
@@ -258,12 +257,12 @@ static void step_main(void *arg)
 }
 
 /*
- * rt__bench_sim_steps runs STEP_FIBERS fibers doing locks, atomics, spin
+ * rtbench_sim_steps runs STEP_FIBERS fibers doing locks, atomics, spin
  * hints and timed note waits under RT_SIM_RANDOM and prints the yield
  * points per second of the whole sim (switch, source and bookkeeping) as
  * a Markdown table row. Returns 0, or the rt__os_run error.
  */
-int rt__bench_sim_steps(FILE *out)
+int rtbench_sim_steps(FILE *out)
 {
     rt_sim_source src;
     double t0, t1;
@@ -286,4 +285,12 @@ int rt__bench_sim_steps(FILE *out)
             STEP_FIBERS, (unsigned long long)rt__sim_steps(), (t1 - t0) / 1e9,
             (double)rt__sim_steps() / ((t1 - t0) / 1e9));
     return 0;
+}
+
+/* rtbench_sizes reports what a goroutine costs at least (rtbench.h). */
+rtbench_gsize rtbench_sizes(void)
+{
+    rtbench_gsize s = {sizeof(rt_g), RT_STACK_MIN, sizeof(rt_slot)};
+
+    return s;
 }

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "input.h"
+#include "harness.h"
 #include "rt.h"
-#include "testutil.h"
+#include "test.h"
 
 /* zero says whether n bytes at p are zero. */
 static int zero(const void *p, size_t n)
@@ -29,19 +29,19 @@ static int zero(const void *p, size_t n)
  */
 static void within(const rt_scenario *sc)
 {
-    uint32_t w[RT__INPUT_MAX_PROGS], i, j, total = 0;
+    uint32_t w[GS_INPUT_MAX_PROGS], i, j, total = 0;
 
-    CHECK(sc->nthreads >= 1 && sc->nthreads <= RT__INPUT_MAX_THREADS);
-    CHECK(sc->nprocs >= 1 && sc->nprocs <= RT__INPUT_MAX_PROCS);
+    CHECK(sc->nthreads >= 1 && sc->nthreads <= GS_INPUT_MAX_THREADS);
+    CHECK(sc->nprocs >= 1 && sc->nprocs <= GS_INPUT_MAX_PROCS);
     CHECK_LE(sc->gcmode, RT_GC_CONC);
     CHECK(sc->heapcap >= 16 && sc->heapcap <= 4096);
     CHECK_EQ(sc->heapcap % 16, 0);
-    CHECK(sc->nprogs >= 1 && sc->nprogs <= RT__INPUT_MAX_PROGS);
-    CHECK(sc->nstart >= 1 && sc->nstart <= RT__INPUT_MAX_START);
+    CHECK(sc->nprogs >= 1 && sc->nprogs <= GS_INPUT_MAX_PROGS);
+    CHECK(sc->nstart >= 1 && sc->nstart <= GS_INPUT_MAX_START);
     for (i = sc->nprogs; i-- > 0;) {
         const rt_prog *pr = &sc->progs[i];
-        CHECK(pr->frame >= 1 && pr->frame <= RT__INPUT_MAX_FRAME);
-        CHECK_LE(pr->nins, RT__INPUT_MAX_INSTRS);
+        CHECK(pr->frame >= 1 && pr->frame <= GS_INPUT_MAX_FRAME);
+        CHECK_LE(pr->nins, GS_INPUT_MAX_INSTRS);
         w[i] = 1;
         for (j = 0; j < pr->nins; j++) {
             const rt_instr *in = &pr->ins[j];
@@ -86,7 +86,7 @@ static void within(const rt_scenario *sc)
                 break;
             }
         }
-        CHECK_LE(w[i], RT__INPUT_MAX_GS);
+        CHECK_LE(w[i], GS_INPUT_MAX_GS);
         CHECK(zero(&pr->ins[pr->nins],
                    (RT_MAX_INSTRS - pr->nins) * sizeof(rt_instr)));
     }
@@ -94,7 +94,7 @@ static void within(const rt_scenario *sc)
         CHECK_LT(sc->start[i], sc->nprogs);
         total += w[sc->start[i]];
     }
-    CHECK_LE(total, RT__INPUT_MAX_GS);
+    CHECK_LE(total, GS_INPUT_MAX_GS);
     CHECK(zero(&sc->start[sc->nstart],
                (RT_MAX_START - sc->nstart) * sizeof sc->start[0]));
     CHECK(zero(&sc->progs[sc->nprogs],
@@ -110,17 +110,17 @@ static uint8_t *reencode(const rt_scenario *sc, const uint8_t *sched,
 {
     rt_scenario *back = tu_newsc();
     const uint8_t *s2;
-    size_t len = rt__input_encode(sc, sched, schedlen, NULL, 0), l2;
+    size_t len = gs_input_encode(sc, sched, schedlen, NULL, 0), l2;
     uint8_t *buf = malloc(len ? len : 1);
     char why[256] = "";
 
     if (len == 0) {
-        rt__input_representable(sc, why, sizeof why);
+        gs_input_representable(sc, why, sizeof why);
         test__fail(__FILE__, __LINE__, "not representable: %s", why);
     }
     CHECK(buf != NULL);
-    CHECK_EQ(rt__input_encode(sc, sched, schedlen, buf, len), len);
-    CHECK_EQ(rt__input_decode(buf, len, back, &s2, &l2), RT_OK);
+    CHECK_EQ(gs_input_encode(sc, sched, schedlen, buf, len), len);
+    CHECK_EQ(gs_input_decode(buf, len, back, &s2, &l2), RT_OK);
     CHECK(memcmp(sc, back, sizeof *sc) == 0);
     CHECK_EQ(l2, schedlen);
     CHECK(schedlen == 0 || memcmp(s2, sched, schedlen) == 0);
@@ -136,7 +136,7 @@ TEST(input, decode_empty)
     size_t schedlen = 99;
 
     memset(sc, 0xEE, sizeof *sc);
-    CHECK_EQ(rt__input_decode(NULL, 0, sc, &sched, &schedlen), RT_OK);
+    CHECK_EQ(gs_input_decode(NULL, 0, sc, &sched, &schedlen), RT_OK);
     /* The defaults of rt_scenario_default, one empty program started. */
     CHECK_EQ(sc->nthreads, 4);
     CHECK_EQ(sc->nprocs, 2);
@@ -186,7 +186,7 @@ TEST(input, decode_known)
     size_t schedlen, n;
     const rt_prog *p;
 
-    CHECK_EQ(rt__input_decode(in, sizeof in, sc, &sched, &schedlen), RT_OK);
+    CHECK_EQ(gs_input_decode(in, sizeof in, sc, &sched, &schedlen), RT_OK);
     CHECK_EQ(sc->nthreads, 2);
     CHECK_EQ(sc->nprocs, 3);
     CHECK_EQ(sc->gcmode, RT_GC_QUIESCE);
@@ -238,7 +238,7 @@ TEST(input, decode_truncated)
     rt_scenario *sc = tu_newsc();
     size_t schedlen;
 
-    CHECK_EQ(rt__input_decode(in, sizeof in, sc, NULL, &schedlen), RT_OK);
+    CHECK_EQ(gs_input_decode(in, sizeof in, sc, NULL, &schedlen), RT_OK);
     CHECK_EQ(sc->nprogs, 2);
     CHECK_EQ(sc->progs[0].nins, 2); /* the data ends in the second one */
     CHECK(memcmp(&sc->progs[0].ins[1], &(rt_instr){RT_OP_MOV, 0, 3, 0, 0},
@@ -267,7 +267,7 @@ TEST(input, decode_budget)
     *p++ = 15; /* 16 starts of program 0 */
     for (j = 0; j < 16; j++)
         *p++ = 0;
-    CHECK_EQ(rt__input_decode(in, (size_t)(p - in), sc, NULL, NULL), RT_OK);
+    CHECK_EQ(gs_input_decode(in, (size_t)(p - in), sc, NULL, NULL), RT_OK);
     within(sc);
     /* Program 6 starts program 7 (weight 1) 16 times: weight 17. */
     CHECK_EQ(sc->progs[6].ins[15].op, RT_OP_GO);
@@ -300,7 +300,7 @@ TEST(input, fuzz_decode)
         uint8_t *copy = malloc(len ? len : 1);
         CHECK(copy != NULL);
         memcpy(copy, buf, len);
-        CHECK_EQ(rt__input_decode(copy, len, sc, &sched, &schedlen), RT_OK);
+        CHECK_EQ(gs_input_decode(copy, len, sc, &sched, &schedlen), RT_OK);
         within(sc);
         CHECK_LE(schedlen, len);
         CHECK(schedlen == 0 || sched + schedlen == copy + len);
@@ -341,11 +341,11 @@ static void refuse(void (*change)(rt_scenario *), const char *why)
     rt_scenario *sc = tu_newsc();
     char got[256];
 
-    rt__input_decode(base, sizeof base, sc, NULL, NULL);
-    CHECK(rt__input_representable(sc, got, sizeof got));
+    gs_input_decode(base, sizeof base, sc, NULL, NULL);
+    CHECK(gs_input_representable(sc, got, sizeof got));
     change(sc);
-    CHECK_EQ(rt__input_representable(sc, got, sizeof got), 0);
-    CHECK_EQ(rt__input_encode(sc, NULL, 0, NULL, 0), 0);
+    CHECK_EQ(gs_input_representable(sc, got, sizeof got), 0);
+    CHECK_EQ(gs_input_encode(sc, NULL, 0, NULL, 0), 0);
     if (strcmp(got, why) != 0)
         test__fail(__FILE__, __LINE__, "got '%s', want '%s'", got, why);
     free(sc);
@@ -443,7 +443,7 @@ static void sample(rt_scenario *sc, const uint8_t **sched, size_t *n)
 
     for (i = 0; i < sizeof raw; i++)
         raw[i] = (uint8_t)tu_rnd(&s);
-    rt__input_decode(raw, sizeof raw, sc, sched, n);
+    gs_input_decode(raw, sizeof raw, sc, sched, n);
 }
 
 /* save writes sample() to dir/name and returns the file's bytes. */
@@ -457,7 +457,7 @@ static uint8_t *save(const char *dir, const char *name, const char *meta,
 
     sample(sc, &sched, &n);
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (rt__input_save(path, sc, sched, n, meta, err, sizeof err) != RT_OK)
+    if (gs_input_save(path, sc, sched, n, meta, err, sizeof err) != RT_OK)
         test__fail(__FILE__, __LINE__, "save: %s", err);
     free(sc);
     return slurp(path, len);
@@ -489,11 +489,11 @@ TEST(input, file_roundtrip)
                 &len);
     CHECK(memcmp(file, "GSTORM\0\x1a\x01\x00\x01\x00", 12) == 0);
     sample(want, &s1, &n1);
-    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
     CHECK(memcmp(want, got, sizeof *want) == 0);
     CHECK_EQ(n1, n2);
     CHECK(memcmp(s1, s2, n1) == 0);
-    CHECK_EQ(rt__input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
     CHECK_EQ(mlen, 39);
     CHECK(memcmp(meta, "checker=scan_owner\nseed=42\nstrategy=pct", 39) == 0);
     free(file);
@@ -503,10 +503,9 @@ TEST(input, file_roundtrip)
     tmpdir(dir, sizeof dir);
     file = save(dir, "f", NULL, &len);
     CHECK_EQ(file[10], 0);
-    CHECK_EQ(rt__input_load(file, len, got, NULL, NULL, err, sizeof err),
-             RT_OK);
+    CHECK_EQ(gs_input_load(file, len, got, NULL, NULL, err, sizeof err), RT_OK);
     CHECK(memcmp(want, got, sizeof *want) == 0);
-    CHECK_EQ(rt__input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
     CHECK(meta == NULL && mlen == 0);
     free(file);
     cleanup(dir, "f");
@@ -548,17 +547,17 @@ TEST(input, version_mismatch)
     file = save(dir, "f", "k=v", &len);
     file[8] = 2; /* version 2, checksum fixed: only the version is wrong */
     setcrc(file, len);
-    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+    CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
              RT_EVERSION);
     CHECK(strcmp(err, "format version 2 is not supported (this gstorm "
                       "reads version 1)") == 0);
     file[8] = 0, file[9] = 1; /* 256: a byte-order mistake is refused too */
-    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+    CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
              RT_EVERSION);
     CHECK(strstr(err, "version 256 ") != NULL);
     /* Version is checked before anything else, even a bad checksum. */
     file[8] = 7, file[9] = 0, file[len - 1] ^= 1;
-    CHECK_EQ(rt__input_load(file, 12, sc, NULL, NULL, err, sizeof err),
+    CHECK_EQ(gs_input_load(file, 12, sc, NULL, NULL, err, sizeof err),
              RT_EVERSION);
     free(file);
     cleanup(dir, "f");
@@ -579,7 +578,7 @@ TEST(input, truncated_file)
         uint8_t *part = malloc(cut);
         CHECK(part != NULL);
         memcpy(part, file, cut);
-        CHECK_EQ(rt__input_load(part, cut, sc, NULL, NULL, err, sizeof err),
+        CHECK_EQ(gs_input_load(part, cut, sc, NULL, NULL, err, sizeof err),
                  RT_EINVAL);
         snprintf(want, sizeof want, "truncated at offset %zu: ", cut);
         if (strncmp(err, want, strlen(want)) != 0)
@@ -587,7 +586,7 @@ TEST(input, truncated_file)
         free(part);
     }
     /* Shorter than the magic: not a gstorm file, a raw input. */
-    CHECK_EQ(rt__input_load(file, 7, sc, NULL, NULL, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_load(file, 7, sc, NULL, NULL, err, sizeof err), RT_OK);
     free(file);
     cleanup(dir, "f");
     free(sc);
@@ -605,24 +604,24 @@ TEST(input, damaged_file)
     /* Any flipped bit past the version is refused. */
     for (i = 10; i < len; i++) {
         file[i] ^= 0x10;
-        CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+        CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
                  RT_EINVAL);
         file[i] ^= 0x10;
     }
     file[len - 5] ^= 1; /* the last metadata byte */
-    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+    CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
              RT_EINVAL);
     CHECK(strncmp(err, "checksum mismatch at offset ", 28) == 0);
     file[len - 5] ^= 1;
     file[10] = 5; /* a reserved flag (bit 1 is the text payload now) */
-    CHECK_EQ(rt__input_load(file, len, sc, NULL, NULL, err, sizeof err),
+    CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
              RT_EINVAL);
     CHECK(strcmp(err, "unknown flags 0x5 at offset 10") == 0);
     file[10] = 1;
     big = malloc(len + 3);
     CHECK(big != NULL);
     memcpy(big, file, len);
-    CHECK_EQ(rt__input_load(big, len + 3, sc, NULL, NULL, err, sizeof err),
+    CHECK_EQ(gs_input_load(big, len + 3, sc, NULL, NULL, err, sizeof err),
              RT_EINVAL);
     snprintf((char *)file, 64, "3 trailing bytes at offset %zu", len);
     CHECK(strcmp(err, (char *)file) == 0);
@@ -641,9 +640,9 @@ TEST(input, raw_load)
     size_t n1, n2;
     char err[64];
 
-    CHECK_EQ(rt__input_load(raw, sizeof raw, a, &s1, &n1, err, sizeof err),
+    CHECK_EQ(gs_input_load(raw, sizeof raw, a, &s1, &n1, err, sizeof err),
              RT_OK);
-    rt__input_decode(raw, sizeof raw, b, &s2, &n2);
+    gs_input_decode(raw, sizeof raw, b, &s2, &n2);
     CHECK(memcmp(a, b, sizeof *a) == 0);
     CHECK_EQ(a->progs[0].nins, 1);
     CHECK_EQ(a->progs[0].ins[0].op, RT_OP_GC);
@@ -671,24 +670,23 @@ TEST(input, atomic_save)
     fputs("old contents", f);
     fclose(f);
     sample(sc, &sched, &n);
-    CHECK_EQ(rt__input_save(path, sc, sched, n, "a=b\n", err, sizeof err),
+    CHECK_EQ(gs_input_save(path, sc, sched, n, "a=b\n", err, sizeof err),
              RT_OK);
     CHECK_EQ(nfiles(dir), 1); /* no temporary file left behind */
     file = slurp(path, &len);
     CHECK(memcmp(file, "GSTORM", 6) == 0);
-    CHECK_EQ(rt__input_load(file, len, got, NULL, NULL, err, sizeof err),
-             RT_OK);
+    CHECK_EQ(gs_input_load(file, len, got, NULL, NULL, err, sizeof err), RT_OK);
     CHECK(memcmp(sc, got, sizeof *sc) == 0);
     free(file);
 
     /* A refused save leaves the old file and no temporary file. */
     CHECK_EQ(
-        rt__input_save(path, sc, sched, n, "no equals sign", err, sizeof err),
+        gs_input_save(path, sc, sched, n, "no equals sign", err, sizeof err),
         RT_EINVAL);
     CHECK(strstr(err, "malformed metadata") != NULL);
     keep = sc->nthreads;
     sc->nthreads = 1000; /* beyond the text form too: nothing can save it */
-    CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err),
+    CHECK_EQ(gs_input_save(path, sc, sched, n, NULL, err, sizeof err),
              RT_EINVAL);
     want = "cannot save the scenario: its text form does not parse (2:";
     if (strncmp(err, want, strlen(want)) != 0)
@@ -696,14 +694,13 @@ TEST(input, atomic_save)
     CHECK_EQ(nfiles(dir), 1);
     sc->nthreads = keep;
     file = slurp(path, &len); /* the old file is intact */
-    CHECK_EQ(rt__input_load(file, len, got, NULL, NULL, err, sizeof err),
-             RT_OK);
+    CHECK_EQ(gs_input_load(file, len, got, NULL, NULL, err, sizeof err), RT_OK);
     CHECK(memcmp(sc, got, sizeof *sc) == 0);
     free(file);
 
     /* A directory that does not exist: RT_EIO naming the path. */
     snprintf(path, sizeof path, "%s/missing/target", dir);
-    CHECK_EQ(rt__input_save(path, sc, sched, n, NULL, err, sizeof err), RT_EIO);
+    CHECK_EQ(gs_input_save(path, sc, sched, n, NULL, err, sizeof err), RT_EIO);
     CHECK(strstr(err, path) != NULL);
     CHECK_EQ(nfiles(dir), 1);
     cleanup(dir, "target");
@@ -753,37 +750,37 @@ TEST(input, file_text_roundtrip)
     CHECK_EQ(rt_scenario_parse(text, bigtext(text, sizeof text), sc, err,
                                sizeof err),
              RT_OK);
-    CHECK_EQ(rt__input_representable(sc, why, sizeof why), 0);
+    CHECK_EQ(gs_input_representable(sc, why, sizeof why), 0);
     tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/big", dir);
-    if (rt__input_save(path, sc, sched, sizeof sched, "strategy=pct\nseed=3",
-                       err, sizeof err) != RT_OK)
+    if (gs_input_save(path, sc, sched, sizeof sched, "strategy=pct\nseed=3",
+                      err, sizeof err) != RT_OK)
         test__fail(__FILE__, __LINE__, "save: %s", err);
     file = slurp(path, &len);
     CHECK_LT(len, 1 << 16);
     CHECK_EQ(file[10], 3); /* metadata and a text payload */
-    CHECK_EQ(rt__input_form(file, len, &form, err, sizeof err), RT_OK);
-    CHECK_EQ(form, RT__INPUT_FILE_TEXT);
-    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_form(file, len, &form, err, sizeof err), RT_OK);
+    CHECK_EQ(form, GS_INPUT_FILE_TEXT);
+    CHECK_EQ(gs_input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
     CHECK(memcmp(sc, got, sizeof *sc) == 0);
     CHECK_EQ(got->nprogs, 12);
     CHECK_EQ(got->progs[5].nins, 151);
     CHECK_EQ(got->nstart, 70);
     CHECK_EQ(n2, sizeof sched);
     CHECK(memcmp(s2, sched, sizeof sched) == 0);
-    CHECK_EQ(rt__input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_meta(file, len, &meta, &mlen, err, sizeof err), RT_OK);
     CHECK(mlen == 19 && memcmp(meta, "strategy=pct\nseed=3", 19) == 0);
     /* Truncated anywhere (a sample of cuts: every one is slow), refused. */
     for (cut = 8; cut < len; cut += cut < len - 64 ? 509 : 1)
-        CHECK_EQ(rt__input_load(file, cut, got, NULL, NULL, err, sizeof err),
+        CHECK_EQ(gs_input_load(file, cut, got, NULL, NULL, err, sizeof err),
                  RT_EINVAL);
     free(file);
 
     /* Without a schedule and metadata: flag 1 alone, an empty schedule. */
-    CHECK_EQ(rt__input_save(path, sc, NULL, 0, NULL, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_save(path, sc, NULL, 0, NULL, err, sizeof err), RT_OK);
     file = slurp(path, &len);
     CHECK_EQ(file[10], 2);
-    CHECK_EQ(rt__input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
     CHECK(memcmp(sc, got, sizeof *sc) == 0);
     CHECK(s2 == NULL && n2 == 0);
     free(file);
@@ -836,40 +833,35 @@ TEST(input, file_text_malformed)
 
     /* A good one, as a check on mkfile: the schedule follows the text. */
     len = textfile(f, good, sizeof good - 1, sizeof good - 1, "\x05\x06");
-    CHECK_EQ(rt__input_load(f, len, sc, &sched, &n, err, sizeof err), RT_OK);
+    CHECK_EQ(gs_input_load(f, len, sc, &sched, &n, err, sizeof err), RT_OK);
     CHECK_EQ(sc->progs[0].ins[0].op, RT_OP_GC);
     CHECK(n == 2 && sched[0] == 5 && sched[1] == 6);
 
     len = textfile(f, bad, sizeof bad - 1, sizeof bad - 1, "");
-    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
-             RT_EINVAL);
+    CHECK_EQ(gs_input_load(f, len, sc, NULL, NULL, err, sizeof err), RT_EINVAL);
     if (strncmp(err, "malformed scenario text at offset 20 (text line:col 3:",
                 54) != 0)
         test__fail(__FILE__, __LINE__, "got '%s'", err);
 
     len = textfile(f, nul, sizeof nul - 1, sizeof nul - 1, "");
-    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
-             RT_EINVAL);
+    CHECK_EQ(gs_input_load(f, len, sc, NULL, NULL, err, sizeof err), RT_EINVAL);
     CHECK(strstr(err, "NUL") != NULL);
 
     /* A text length one past the payload's end. */
     len = textfile(f, good, sizeof good - 1, sizeof good, "");
-    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
-             RT_EINVAL);
+    CHECK_EQ(gs_input_load(f, len, sc, NULL, NULL, err, sizeof err), RT_EINVAL);
     if (strcmp(err, "text length 24 at offset 16 runs past the payload (23 "
                     "bytes of text and schedule)") != 0)
         test__fail(__FILE__, __LINE__, "got '%s'", err);
 
     /* Too short to hold the text length at all. */
     len = mkfile(f, 2, "ab", 2);
-    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
-             RT_EINVAL);
+    CHECK_EQ(gs_input_load(f, len, sc, NULL, NULL, err, sizeof err), RT_EINVAL);
     CHECK(strstr(err, "too short") != NULL);
 
     /* An empty text: no 'start' line. */
     len = textfile(f, "", 0, 0, "xyz");
-    CHECK_EQ(rt__input_load(f, len, sc, NULL, NULL, err, sizeof err),
-             RT_EINVAL);
+    CHECK_EQ(gs_input_load(f, len, sc, NULL, NULL, err, sizeof err), RT_EINVAL);
     CHECK(strstr(err, "no 'start' line") != NULL);
     free(sc);
 }
