@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "harness.h"
 #include "rtbench.h"
 
 /* Sanitizers, as GCC (__SANITIZE_*__) and clang (__has_feature) say. */
@@ -282,7 +282,7 @@ static void buildvm(rt_scenario *sc, uint32_t nprocs, uint32_t fanout)
 }
 
 /* runone runs sc on the threads backend with nprocs Ps. Returns
- * CLI_EXIT_OK, or CLI_EXIT_INTERNAL with a message (a violation exits
+ * GS_EXIT_OK, or GS_EXIT_INTERNAL with a message (a violation exits
  * through the throw hook). */
 static int runone(const rt_scenario *sc, uint32_t nprocs, rt_stats *st)
 {
@@ -296,9 +296,9 @@ static int runone(const rt_scenario *sc, uint32_t nprocs, rt_stats *st)
     rc = rt_run(sc, &opt, st);
     if (rc != RT_OK) {
         fprintf(stderr, "gstorm bench: rt_run failed (error %d)\n", rc);
-        return CLI_EXIT_INTERNAL;
+        return GS_EXIT_INTERNAL;
     }
-    return CLI_EXIT_OK;
+    return GS_EXIT_OK;
 }
 
 /* cmpdbl orders doubles for qsort. */
@@ -339,16 +339,16 @@ static int quiesceone(const benchcfg *cfg, rt_scenario *sc, uint32_t n,
         reps = MAX_REPS;
     if (!buildquiesce(sc, n, gcmode)) {
         fprintf(stderr, "gstorm bench: %u goroutines do not fit\n", n);
-        return CLI_EXIT_INTERNAL;
+        return GS_EXIT_INTERNAL;
     }
     for (i = 0; i < reps; i++) {
-        if ((rc = runone(sc, BENCH_PROCS, &st)) != CLI_EXIT_OK)
+        if ((rc = runone(sc, BENCH_PROCS, &st)) != GS_EXIT_OK)
             return rc;
         if (st.quiesces != 1 || st.max_gs == 0) {
             fprintf(stderr,
                     "gstorm bench: expected one quiesce pass, got %llu\n",
                     (unsigned long long)st.quiesces);
-            return CLI_EXIT_INTERNAL;
+            return GS_EXIT_INTERNAL;
         }
         per[i] = (double)st.quiesce_ns_max / (double)st.max_gs;
         us[i] = (double)st.quiesce_ns_max / 1e3;
@@ -357,7 +357,7 @@ static int quiesceone(const benchcfg *cfg, rt_scenario *sc, uint32_t n,
     res->ns_per_g = median(per, reps);
     res->pass_us = median(us, reps);
     res->reps = reps;
-    return CLI_EXIT_OK;
+    return GS_EXIT_OK;
 }
 
 /* benchquiesce prints the quiesce table. */
@@ -409,7 +409,7 @@ static int benchquiesce(FILE *out, const benchcfg *cfg, rt_scenario *sc)
             "|\n\n",
             TARGET_QUIESCE_NS, worst,
             worst <= TARGET_QUIESCE_NS ? "yes" : "NO");
-    return CLI_EXIT_OK;
+    return GS_EXIT_OK;
 }
 
 /* benchvm prints the VM throughput table: 1 P and BENCH_PROCS Ps. */
@@ -428,7 +428,7 @@ static int benchvm(FILE *out, const benchcfg *cfg, rt_scenario *sc)
     for (k = 0; k < sizeof procs / sizeof procs[0]; k++) {
         buildvm(sc, procs[k], fanout);
         for (i = 0; i < cfg->reps; i++) {
-            if ((rc = runone(sc, procs[k], &st)) != CLI_EXIT_OK)
+            if ((rc = runone(sc, procs[k], &st)) != GS_EXIT_OK)
                 return rc;
             rate[i] = (double)st.ops / ((double)st.wall_ns / 1e9);
             ms[i] = (double)st.wall_ns / 1e6;
@@ -445,7 +445,7 @@ static int benchvm(FILE *out, const benchcfg *cfg, rt_scenario *sc)
             "includes starting and exiting the Gs and the Ms.\n\n",
             cfg->reps, cfg->reps == 1 ? "" : "s", VM_STARTERS, fanout,
             RT_MAX_INSTRS);
-    return CLI_EXIT_OK;
+    return GS_EXIT_OK;
 }
 
 /* benchmem prints bytes per G, from the quiesce scenario's heap_bytes:
@@ -466,8 +466,8 @@ static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
     fprintf(out, "|---:|---:|---:|---:|---:|\n");
     for (i = 0; i < cfg->nsizes; i++) {
         if (!buildquiesce(sc, cfg->sizes[i], RT_GC_QUIESCE))
-            return CLI_EXIT_INTERNAL;
-        if ((rc = runone(sc, BENCH_PROCS, &st)) != CLI_EXIT_OK)
+            return GS_EXIT_INTERNAL;
+        if ((rc = runone(sc, BENCH_PROCS, &st)) != GS_EXIT_OK)
             return rc;
         if (st.heap_bytes == 0) {
             /* A sanitizer's allocator bypasses the malloc that mallinfo2
@@ -494,14 +494,14 @@ static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
     if (!measured) {
         fprintf(out, "mallinfo2 saw no allocations (a sanitizer's "
                      "allocator?): use the release build.\n\n");
-        return CLI_EXIT_OK;
+        return GS_EXIT_OK;
     }
     fprintf(out, "| target | measured | met |\n|---|---:|---|\n");
     fprintf(out,
             "| <= %.0f bytes per G plus its stack | %.0f bytes (worst "
             "size) | %s |\n\n",
             TARGET_G_BYTES, worst, worst <= TARGET_G_BYTES ? "yes" : "NO");
-    return CLI_EXIT_OK;
+    return GS_EXIT_OK;
 }
 
 static int benchsimrun(FILE *out, const benchcfg *cfg);
@@ -515,14 +515,14 @@ static int benchswitch(FILE *out, const benchcfg *cfg)
     rc = rtbench_switch(out, cfg->quick ? SWITCH_ITERS_QUICK : SWITCH_ITERS);
     fprintf(out, "\n");
     if (rc == RT_EINVAL) /* under TSan: said so, nothing measured */
-        return CLI_EXIT_OK;
+        return GS_EXIT_OK;
     if (rc != 0) {
         fprintf(stderr, "gstorm bench: switch benchmark failed (%d)\n", rc);
-        return CLI_EXIT_INTERNAL;
+        return GS_EXIT_INTERNAL;
     }
     if ((rc = rtbench_sim_steps(out)) != 0) {
         fprintf(stderr, "gstorm bench: sim steps benchmark failed (%d)\n", rc);
-        return CLI_EXIT_INTERNAL;
+        return GS_EXIT_INTERNAL;
     }
     fprintf(out, "\n");
     return benchsimrun(out, cfg);
@@ -540,15 +540,6 @@ static const char simscenario[] =
     " SPIN 64\n GC\n GGET 2 0\n USE 2\n WAKE 2\nend\n"
     "start main\n";
 
-/* nowns is the wall clock for the bench's own timing (never the sim's). */
-static double nowns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 /* benchsimrun prints runs and yield points per second of the whole
  * runtime on the sim backend (seeded random schedules), beside the same
  * scenario on real threads, measured in one run. */
@@ -557,7 +548,7 @@ static int benchsimrun(FILE *out, const benchcfg *cfg)
     enum { RUNS = 400, RUNS_QUICK = 40 };
     int runs = cfg->quick ? RUNS_QUICK : RUNS, i, rc;
     rt_scenario *sc = malloc(sizeof *sc);
-    char err[128];
+    char err[GS_ERRLEN];
     rt_sim_source src;
     rt_options opt;
     rt_stats st;
@@ -568,13 +559,13 @@ static int benchsimrun(FILE *out, const benchcfg *cfg)
                                         err, sizeof err) != RT_OK) {
         fprintf(stderr, "gstorm bench: sim scenario: %s\n", err);
         free(sc);
-        return CLI_EXIT_INTERNAL;
+        return GS_EXIT_INTERNAL;
     }
     memset(&opt, 0, sizeof opt);
     opt.backend = RT_BACKEND_SIM;
     opt.sim = &src;
     opt.quiet = true;
-    t0 = nowns();
+    t0 = gs_now();
     for (i = 0; i < runs; i++) {
         memset(&src, 0, sizeof src);
         src.kind = RT_SIM_RANDOM;
@@ -584,17 +575,17 @@ static int benchsimrun(FILE *out, const benchcfg *cfg)
         steps += st.sim_steps;
         events += st.events;
     }
-    tsim = nowns() - t0;
+    tsim = gs_now() - t0;
     opt.backend = RT_BACKEND_THREADS;
     opt.sim = NULL;
-    t0 = nowns();
+    t0 = gs_now();
     for (i = 0; i < runs && rc == RT_OK; i++)
         rc = rt_run(sc, &opt, &st);
-    tthr = nowns() - t0;
+    tthr = gs_now() - t0;
     free(sc);
     if (rc != RT_OK) {
         fprintf(stderr, "gstorm bench: sim run failed (%d)\n", rc);
-        return CLI_EXIT_INTERNAL;
+        return GS_EXIT_INTERNAL;
     }
     fprintf(out, "| typical scenario (demo-like: 4 Gs, 6 GCs) | runs | yield "
                  "points/run | events/run | runs/s | yield points/s |\n"
@@ -602,13 +593,13 @@ static int benchsimrun(FILE *out, const benchcfg *cfg)
     fprintf(out,
             "| sim, seeded random schedule | %d | %.0f | %.0f | %.0f | "
             "%.3g |\n",
-            runs, (double)steps / runs, (double)events / runs,
-            runs / (tsim / 1e9), steps / (tsim / 1e9));
+            runs, (double)steps / runs, (double)events / runs, runs / tsim,
+            steps / tsim);
     fprintf(out,
             "| threads (real Ms), same scenario | %d | - | - | %.0f | - "
             "|\n\n",
-            runs, runs / (tthr / 1e9));
-    return CLI_EXIT_OK;
+            runs, runs / tthr);
+    return GS_EXIT_OK;
 }
 
 /* cpumodel copies the first "model name" of /proc/cpuinfo into buf, or
@@ -686,30 +677,35 @@ static const struct {
  * benchmarks in order, and print their tables to stdout. */
 int cli_bench(int argc, char **argv)
 {
+    enum { MAX_NAMES = 8 }; /* benchmark names on one command line */
     benchcfg cfg = {false, sizes, sizeof sizes / sizeof sizes[0], REPS};
+    const char *names[MAX_NAMES];
     unsigned mask = 0, bits;
     rt_scenario *sc;
-    size_t k;
-    int a, rc = CLI_EXIT_OK;
+    size_t k, n, npos;
+    bool help;
+    int rc;
+    const gs_flag flags[] = {
+        {"--quick", NULL, GS_FLAG_BOOL, 0, 0, NULL, &cfg.quick, NULL},
+    };
 
-    for (a = 1; a < argc; a++) {
-        if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+    rc =
+        gs_flags_parse("bench", argc, argv, flags, sizeof flags / sizeof *flags,
+                       names, MAX_NAMES, &npos, &help);
+    if (rc != GS_EXIT_OK || help) {
+        if (help)
             benchusage(stdout);
-            return CLI_EXIT_OK;
-        }
-        if (strcmp(argv[a], "--quick") == 0) {
-            cfg.quick = true;
-            continue;
-        }
+        return rc;
+    }
+    for (n = 0; n < npos; n++) {
         bits = 0;
         for (k = 0; k < sizeof which / sizeof which[0]; k++)
-            if (strcmp(argv[a], which[k].name) == 0)
+            if (strcmp(names[n], which[k].name) == 0)
                 bits = which[k].bits;
         if (bits == 0) {
-            fprintf(stderr, "gstorm bench: unknown %s '%s'\n",
-                    argv[a][0] == '-' ? "flag" : "benchmark", argv[a]);
+            fprintf(stderr, "gstorm bench: unknown benchmark '%s'\n", names[n]);
             benchusage(stderr);
-            return CLI_EXIT_USAGE;
+            return GS_EXIT_USAGE;
         }
         mask |= bits;
     }
@@ -723,22 +719,22 @@ int cli_bench(int argc, char **argv)
     /* ~530 KB: too big for the stack. */
     if ((sc = malloc(sizeof *sc)) == NULL) {
         fprintf(stderr, "gstorm bench: out of memory\n");
-        return CLI_EXIT_INTERNAL;
+        return GS_EXIT_INTERNAL;
     }
-    rt_set_throw_hook(cli_exit_violation);
+    rt_set_throw_hook(gs_throw_exit);
     printf("## gstorm bench%s\n\n", cfg.quick ? " --quick" : "");
     machine(stdout);
     fflush(stdout);
-    if (rc == CLI_EXIT_OK && (mask & B_QUIESCE))
+    if (rc == GS_EXIT_OK && (mask & B_QUIESCE))
         rc = benchquiesce(stdout, &cfg, sc);
     fflush(stdout);
-    if (rc == CLI_EXIT_OK && (mask & B_VM))
+    if (rc == GS_EXIT_OK && (mask & B_VM))
         rc = benchvm(stdout, &cfg, sc);
     fflush(stdout);
-    if (rc == CLI_EXIT_OK && (mask & B_MEM))
+    if (rc == GS_EXIT_OK && (mask & B_MEM))
         rc = benchmem(stdout, &cfg, sc);
     fflush(stdout);
-    if (rc == CLI_EXIT_OK && (mask & B_SWITCH))
+    if (rc == GS_EXIT_OK && (mask & B_SWITCH))
         rc = benchswitch(stdout, &cfg);
     fflush(stdout);
     free(sc);

@@ -1,28 +1,15 @@
 /*
- * cli.h - shared pieces of the gstorm command's subcommands.
+ * cli.h - the gstorm command's own pieces: one entry point per subcommand
+ * (each takes the arguments after `gstorm`, its own name first, and
+ * returns an exit code, GS_EXIT_*) and what several of them print.
+ * Everything the other front ends need too is in harness.h.
  */
 #ifndef GSTORM_CLI_H
 #define GSTORM_CLI_H
 
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 
 #include "rt.h"
-
-enum {
-    CLI_EXIT_OK = 0,
-    CLI_EXIT_VIOLATION = 1,
-    CLI_EXIT_USAGE = 2,
-    CLI_EXIT_INTERNAL = 3,
-};
-
-_Noreturn void cli_exit_violation(const char *rule);
-char *cli_readfile(const char *path, size_t max, size_t *len);
-rt_scenario *cli_loadscenario(const char *path);
-bool cli_parseu64(const char *flag, const char *s, uint64_t lo, uint64_t hi,
-                  uint64_t *out);
-void cli_printstats(FILE *f, const rt_stats *st);
 
 int cli_run(int argc, char **argv);
 int cli_bench(int argc, char **argv);
@@ -30,5 +17,17 @@ int cli_asm(int argc, char **argv);
 int cli_disasm(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_explore(int argc, char **argv);
+int cli_rules(int argc, char **argv);
+int cli_faults(int argc, char **argv);
+
+/* cli_printstats prints a run's summary, one counter a line. */
+void cli_printstats(FILE *f, const rt_stats *st);
+
+/*
+ * cli_fileerror prints err, a harness message about file path, on
+ * stderr: as it is if it gives a position in the file
+ * ("PATH:LINE:COL: why", the form editors jump to), else after "gstorm: ".
+ */
+void cli_fileerror(const char *path, const char *err);
 
 #endif /* GSTORM_CLI_H */

@@ -5,128 +5,29 @@
  *   0  clean run / success
  *   1  a violation was found (a checker, a deadlock, a liveness bound)
  *   2  bad usage, a bad flag, or a bad input file (nothing was run)
- *   3  an internal error (out of memory, I/O)
+ *   3  an internal error (out of memory, I/O, output that was lost:
+ *      main checks the flush and close of stdout after every subcommand)
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "harness.h"
 
-/* cli_exit_violation is the throw hook of every subcommand that runs the
- * runtime: the report is printed; exit 1. */
-_Noreturn void cli_exit_violation(const char *rule)
+/* cli_fileerror prints a harness message about a file (cli.h). */
+void cli_fileerror(const char *path, const char *err)
 {
-    fflush(stdout);
-    fprintf(stderr, "gstorm: run failed on rule %s\n", rule);
-    fflush(stderr);
-    _exit(CLI_EXIT_VIOLATION);
+    size_t n = strlen(path);
+    bool position = strncmp(err, path, n) == 0 && err[n] == ':' &&
+                    err[n + 1] >= '0' && err[n + 1] <= '9';
+
+    fprintf(stderr, position ? "%s\n" : "gstorm: %s\n", err);
 }
 
-/* cli_readfile reads a whole file (at most max bytes) into a malloc'd
- * buffer with a NUL after it. On failure prints "path: why" and returns
- * NULL. */
-char *cli_readfile(const char *path, size_t max, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0, r;
-
-    if (f == NULL) {
-        fprintf(stderr, "gstorm: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *nb;
-            cap = cap ? cap * 2 : 65536;
-            nb = realloc(buf, cap);
-            if (nb == NULL) {
-                fprintf(stderr, "gstorm: %s: out of memory\n", path);
-                goto fail;
-            }
-            buf = nb;
-        }
-        r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (n > max) {
-            fprintf(stderr, "gstorm: %s: larger than %zu bytes\n", path, max);
-            goto fail;
-        }
-        if (r == 0)
-            break;
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "gstorm: %s: read error\n", path);
-        goto fail;
-    }
-    if (f != stdin)
-        fclose(f);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-fail:
-    free(buf);
-    if (f != stdin)
-        fclose(f);
-    return NULL;
-}
-
-/* cli_loadscenario reads and parses a text scenario. On failure prints
- * "path:line:col: message" and returns NULL. */
-rt_scenario *cli_loadscenario(const char *path)
-{
-    char err[256];
-    size_t len;
-    char *text = cli_readfile(path, 16u << 20, &len);
-    rt_scenario *sc;
-
-    if (text == NULL)
-        return NULL;
-    sc = malloc(sizeof *sc);
-    if (sc == NULL) {
-        free(text);
-        fprintf(stderr, "gstorm: out of memory\n");
-        return NULL;
-    }
-    if (rt_scenario_parse(text, len, sc, err, sizeof err) != RT_OK) {
-        fprintf(stderr, "%s:%s\n", path, err);
-        free(text);
-        free(sc);
-        return NULL;
-    }
-    free(text);
-    return sc;
-}
-
-/* cli_parseu64 parses a decimal flag value in [lo, hi]; on failure
- * prints which flag is wrong and returns false. */
-bool cli_parseu64(const char *flag, const char *s, uint64_t lo, uint64_t hi,
-                  uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    if (s == NULL) {
-        fprintf(stderr, "gstorm: %s needs a value\n", flag);
-        return false;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != 0 || s[0] == '-' || v < lo ||
-        v > hi) {
-        fprintf(stderr, "gstorm: %s: '%s' is not a number from %llu to %llu\n",
-                flag, s, (unsigned long long)lo, (unsigned long long)hi);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-/* cli_printstats prints a run's summary, one counter a line. */
+/* cli_printstats prints a run's summary, one counter a line (cli.h). */
 void cli_printstats(FILE *f, const rt_stats *st)
 {
     fprintf(f, "summary:\n");
@@ -166,6 +67,7 @@ void cli_printstats(FILE *f, const rt_stats *st)
     fprintf(f, "  %-26s %12.1f\n", "run time (ms)", st->wall_ns / 1e6);
 }
 
+/* The subcommands, in the order `gstorm --help` lists them. */
 static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -177,8 +79,11 @@ static const struct {
     {"disasm", cli_disasm, "print a gstorm file or raw input as text"},
     {"replay", cli_replay, "replay a saved run on the sim backend"},
     {"explore", cli_explore, "search schedules (random, PCT) on the sim"},
+    {"rules", cli_rules, "list the rules the checkers report"},
+    {"faults", cli_faults, "list the faults that can be injected"},
 };
 
+/* usage prints `gstorm --help` to f. */
 static void usage(FILE *f)
 {
     size_t i;
@@ -191,23 +96,53 @@ static void usage(FILE *f)
                "input, 3 internal error\n");
 }
 
+/*
+ * closeout flushes and closes standard output after a subcommand
+ * returned rc. Output that was lost (a full disk, /dev/full, a closed
+ * pipe) turns a success into GS_EXIT_INTERNAL after a message: a report
+ * that never arrived must not look like a clean run. Returns the exit
+ * code of the process.
+ */
+static int closeout(int rc)
+{
+    int e = 0;
+    bool bad = false;
+
+    if (fflush(stdout) != 0) {
+        e = errno;
+        bad = true;
+    }
+    if (ferror(stdout))
+        bad = true;
+    if (fclose(stdout) != 0 && !bad) {
+        e = errno;
+        bad = true;
+    }
+    if (!bad)
+        return rc;
+    fprintf(stderr, "gstorm: write error on standard output: %s\n",
+            e != 0 ? strerror(e) : "an earlier write failed");
+    return rc == GS_EXIT_OK ? GS_EXIT_INTERNAL : rc;
+}
+
+/* main runs the subcommand argv[1] names; see the exit codes above. */
 int main(int argc, char **argv)
 {
     size_t i;
 
     if (argc < 2) {
         usage(stderr);
-        return CLI_EXIT_USAGE;
+        return GS_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return closeout(GS_EXIT_OK);
     }
     for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
+            return closeout(cmds[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "gstorm: unknown command '%s'\n", argv[1]);
     usage(stderr);
-    return CLI_EXIT_USAGE;
+    return GS_EXIT_USAGE;
 }

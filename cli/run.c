@@ -1,119 +1,91 @@
 /*
- * run.c - `gstorm run`: run a text scenario on real threads.
+ * run.c - `gstorm run`: run a scenario on real threads.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "harness.h"
 
+/* runusage prints `gstorm run --help` to f. */
 static void runusage(FILE *f)
 {
-    fprintf(
-        f, "usage: gstorm run SCENARIO [--threads N] [--procs P] [--seed S]\n"
-           "                  [--gc stw|quiesce|conc] [--bound-ms MS] "
-           "[--repeat N]\n\n"
-           "Runs SCENARIO (the text form, see README.md) on real threads and\n"
-           "prints a summary. --threads and --procs override the scenario's\n"
-           "threads/procs lines, --gc its gc line; --bound-ms is the liveness\n"
-           "bound of one quiesce or stop-the-world (default 10000);\n"
-           "--repeat runs it N times (default 1), stopping at a violation.\n"
-           "Exit: 0 clean, 1 violation, 2 bad usage or scenario.\n");
+    fprintf(f,
+            "usage: gstorm run SCENARIO [--threads N] [--procs P] [--seed S]\n"
+            "                  [--gc stw|quiesce|conc] [--bound-ms MS] "
+            "[--repeat N]\n\n"
+            "Runs SCENARIO (the text form, see README.md, or a gstorm file's\n"
+            "scenario) on real threads and prints a summary. --threads and\n"
+            "--procs override the scenario's threads/procs lines, --gc its gc\n"
+            "line; --bound-ms is the liveness bound of one quiesce or\n"
+            "stop-the-world (default 10000); --repeat runs it N times\n"
+            "(default 1), stopping at a violation.\n"
+            "Exit: 0 clean, 1 violation, 2 bad usage or scenario, 3 internal "
+            "error.\n");
 }
 
-/* parsegc maps a gc mode name to rt_gcmode, or -1. */
-static int parsegc(const char *s)
-{
-    if (s == NULL)
-        return -1;
-    if (strcmp(s, "stw") == 0)
-        return RT_GC_STW;
-    if (strcmp(s, "quiesce") == 0)
-        return RT_GC_QUIESCE;
-    if (strcmp(s, "conc") == 0)
-        return RT_GC_CONC;
-    return -1;
-}
+/* The --gc names, indexed by rt_gcmode. */
+static const char *const gcmodes[] = {"stw", "quiesce", "conc", NULL};
+_Static_assert(RT_GC_STW == 0 && RT_GC_QUIESCE == 1 && RT_GC_CONC == 2,
+               "gcmodes[] is indexed by rt_gcmode");
 
+/* cli_run is `gstorm run`: a scenario on the threads backend. */
 int cli_run(int argc, char **argv)
 {
     const char *path = NULL;
+    char err[GS_ERRLEN];
     rt_options opt;
     rt_scenario *sc;
     rt_stats st;
-    uint64_t v, repeat = 1, i;
-    int gc = -1, rc, a;
+    uint64_t threads = 0, procs = 0, boundms = 0, repeat = 1, i;
+    bool help, gcgiven = false;
+    size_t npos;
+    int gc = 0, rc;
+    const gs_flag flags[] = {
+        {"--threads", NULL, GS_FLAG_U64, 1, RT_MAX_THREADS, NULL, &threads,
+         NULL},
+        {"--procs", NULL, GS_FLAG_U64, 1, RT_MAX_PROCS, NULL, &procs, NULL},
+        {"--seed", NULL, GS_FLAG_U64, 0, UINT64_MAX, NULL, &opt.seed, NULL},
+        {"--bound-ms", NULL, GS_FLAG_U64, 1, 3600 * 1000, NULL, &boundms, NULL},
+        {"--repeat", NULL, GS_FLAG_U64, 1, 1000000, NULL, &repeat, NULL},
+        {"--gc", NULL, GS_FLAG_CHOICE, 0, 0, gcmodes, &gc, &gcgiven},
+    };
 
     memset(&opt, 0, sizeof opt);
     opt.backend = RT_BACKEND_THREADS;
-    for (a = 1; a < argc; a++) {
-        const char *f = argv[a], *val = a + 1 < argc ? argv[a + 1] : NULL;
-        if (strcmp(f, "--help") == 0 || strcmp(f, "-h") == 0) {
+    rc = gs_flags_parse("run", argc, argv, flags, sizeof flags / sizeof *flags,
+                        &path, 1, &npos, &help);
+    if (rc != GS_EXIT_OK || help) {
+        if (help)
             runusage(stdout);
-            return CLI_EXIT_OK;
-        } else if (strcmp(f, "--threads") == 0) {
-            if (!cli_parseu64(f, val, 1, RT_MAX_THREADS, &v))
-                return CLI_EXIT_USAGE;
-            opt.nthreads = (uint32_t)v;
-            a++;
-        } else if (strcmp(f, "--procs") == 0) {
-            if (!cli_parseu64(f, val, 1, RT_MAX_PROCS, &v))
-                return CLI_EXIT_USAGE;
-            opt.nprocs = (uint32_t)v;
-            a++;
-        } else if (strcmp(f, "--seed") == 0) {
-            if (!cli_parseu64(f, val, 0, UINT64_MAX, &opt.seed))
-                return CLI_EXIT_USAGE;
-            a++;
-        } else if (strcmp(f, "--bound-ms") == 0) {
-            if (!cli_parseu64(f, val, 1, 3600 * 1000, &v))
-                return CLI_EXIT_USAGE;
-            opt.quiesce_bound_ns = v * 1000 * 1000;
-            a++;
-        } else if (strcmp(f, "--repeat") == 0) {
-            if (!cli_parseu64(f, val, 1, 1000000, &repeat))
-                return CLI_EXIT_USAGE;
-            a++;
-        } else if (strcmp(f, "--gc") == 0) {
-            if ((gc = parsegc(val)) < 0) {
-                fprintf(stderr,
-                        "gstorm: --gc: '%s' is not stw, quiesce or "
-                        "conc\n",
-                        val ? val : "");
-                return CLI_EXIT_USAGE;
-            }
-            a++;
-        } else if (f[0] == '-' && f[1] != 0) {
-            fprintf(stderr, "gstorm run: unknown flag '%s'\n", f);
-            runusage(stderr);
-            return CLI_EXIT_USAGE;
-        } else if (path == NULL) {
-            path = f;
-        } else {
-            fprintf(stderr, "gstorm run: more than one scenario ('%s')\n", f);
-            return CLI_EXIT_USAGE;
-        }
+        return rc;
     }
     if (path == NULL) {
         runusage(stderr);
-        return CLI_EXIT_USAGE;
+        return GS_EXIT_USAGE;
     }
+    opt.nthreads = (uint32_t)threads;
+    opt.nprocs = (uint32_t)procs;
+    opt.quiesce_bound_ns = boundms * 1000 * 1000;
     if (opt.nthreads != 0 && opt.nprocs != 0 && opt.nthreads < opt.nprocs) {
         fprintf(stderr, "gstorm: --threads %u is fewer than --procs %u\n",
                 opt.nthreads, opt.nprocs);
-        return CLI_EXIT_USAGE;
+        return GS_EXIT_USAGE;
     }
-    sc = cli_loadscenario(path);
-    if (sc == NULL)
-        return CLI_EXIT_USAGE;
-    if (gc >= 0)
+    sc = gs_loadscenario(path, err, sizeof err, &rc);
+    if (sc == NULL) {
+        cli_fileerror(path, err);
+        return rc;
+    }
+    if (gcgiven)
         sc->gcmode = (uint32_t)gc;
-    rt_set_throw_hook(cli_exit_violation);
+    rt_set_throw_hook(gs_throw_exit);
     for (i = 0; i < repeat; i++) {
         rc = rt_run(sc, &opt, &st);
         if (rc != RT_OK) {
             fprintf(stderr, "gstorm: %s: cannot run (error %d)\n", path, rc);
             free(sc);
-            return rc == RT_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
+            return rc == RT_EINVAL ? GS_EXIT_USAGE : GS_EXIT_INTERNAL;
         }
     }
     printf("gstorm run %s: clean (%llu run%s)%s\n", path,
@@ -122,5 +94,5 @@ int cli_run(int argc, char **argv)
                          : "");
     cli_printstats(stdout, &st);
     free(sc);
-    return CLI_EXIT_OK;
+    return GS_EXIT_OK;
 }

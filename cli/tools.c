@@ -1,6 +1,6 @@
 /*
  * tools.c - the subcommands on saved runs: `gstorm asm`, `disasm` and
- * `replay` (the file format and its metadata: saved.c, rt/src/input.h).
+ * `replay` (the file format and the metadata codec: harness.h).
  *
  * disasm prints a file as text that asm reads back: the scenario's text
  * form with the schedule and metadata in directive comments
@@ -11,20 +11,12 @@
  * which the scenario parser skips as comments, so that asm(disasm(f)) is
  * byte-identical to f for every file asm or explore wrote.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "harness.h"
-#include "saved.h"
 
 enum {
     HEX_PER_LINE = 32, /* schedule bytes on one `#@ schedule` line */
@@ -117,22 +109,39 @@ static void asmusage(FILE *f)
 }
 
 /*
+ * metaline checks one metadata line (from a `#@ meta` line or --meta) of
+ * n bytes. Returns NULL if it is good, else what is wrong.
+ */
+static const char *metaline(const char *s, size_t n)
+{
+    if (gs_input_badmeta(s, n) < 0)
+        return NULL;
+    return "not KEY=VALUE (a key of letters, digits, '_', '.' or '-', "
+           "then '=')";
+}
+
+/*
  * directives collects the `#@` lines of text (see the top comment) into
- * sched and meta (meta gets '\n' between lines). Returns false after a
- * message naming path and the line if one is malformed.
+ * sched and meta (meta gets '\n' between lines). A line may end in CRLF,
+ * as the scenario parser allows: the CR is not part of it. Returns false
+ * after a message naming path and the line if one is malformed.
  */
 static bool directives(const char *path, const char *text, size_t len,
                        buf *sched, buf *meta, bool *hasmeta)
 {
+    char esc[GS_ERRLEN];
     size_t i = 0, end, line = 0;
     const char *why;
 
     while (i < len) {
         const char *s = text + i, *nl = memchr(s, '\n', len - i);
+        size_t n;
         end = nl ? (size_t)(nl - text) : len;
+        n = end - i;
         line++;
-        if (end - i >= 2 && s[0] == '#' && s[1] == '@') {
-            size_t n = end - i;
+        if (n > 0 && s[n - 1] == '\r')
+            n--;
+        if (n >= 2 && s[0] == '#' && s[1] == '@') {
             if (n >= 12 && memcmp(s, "#@ schedule ", 12) == 0) {
                 why = unhex(s + 12, n - 12, sched);
                 if (why != NULL) {
@@ -144,8 +153,16 @@ static bool directives(const char *path, const char *text, size_t len,
                        (n == 7 || s[7] == ' ')) {
                 /* "#@ meta" alone is an empty line, in case an editor
                  * trimmed the space after it. */
+                const char *v = s + 8 - (n == 7);
+                size_t vn = n - 8 + (n == 7);
+                if ((why = metaline(v, vn)) != NULL) {
+                    gs_escape(v, vn, esc, sizeof esc);
+                    fprintf(stderr, "%s:%zu: #@ meta '%s': %s\n", path, line,
+                            esc, why);
+                    return false;
+                }
                 if ((*hasmeta && !bufadd(meta, "\n", 1)) ||
-                    !bufadd(meta, s + 8 - (n == 7), n - 8 + (n == 7))) {
+                    !bufadd(meta, v, vn)) {
                     fprintf(stderr, "gstorm: out of memory\n");
                     return false;
                 }
@@ -163,58 +180,78 @@ static bool directives(const char *path, const char *text, size_t len,
     return true;
 }
 
+/*
+ * asmsave builds the gstorm file of sc, sched and meta (NULL: none) and
+ * writes it to outp. Returns an exit code, after a message that blames
+ * the scenario (path) or the output file (outp), whichever is at fault.
+ */
+static int asmsave(const char *path, const char *outp, const rt_scenario *sc,
+                   const buf *sched, const char *meta)
+{
+    char err[GS_ERRLEN];
+    uint8_t *file;
+    size_t len;
+    int rc;
+
+    rc = gs_input_file(sc, sched->p, sched->n, meta, &file, &len, err,
+                       sizeof err);
+    if (rc != RT_OK) {
+        fprintf(stderr, "gstorm asm: %s: %s\n", path, err);
+        return rc == RT_EINVAL ? GS_EXIT_USAGE : GS_EXIT_INTERNAL;
+    }
+    rc = gs_writefile(outp, file, len, err, sizeof err);
+    free(file);
+    if (rc != RT_OK) {
+        fprintf(stderr, "gstorm asm: %s\n", err); /* it names outp */
+        return rc == RT_EINVAL ? GS_EXIT_USAGE : GS_EXIT_INTERNAL;
+    }
+    return GS_EXIT_OK;
+}
+
 /* cli_asm is `gstorm asm`: text scenario to gstorm file. */
 int cli_asm(int argc, char **argv)
 {
-    const char *path = NULL, *outp = NULL, *hex = NULL;
-    buf sched = {0}, meta = {0}, extra = {0};
-    bool hasmeta = false;
-    char err[256], *text = NULL;
+    const char *path = NULL, *outp = NULL, *hex = NULL, *why;
+    buf sched = {0}, meta = {0};
+    gs_strlist extra = {.n = 0};
+    bool hasmeta = false, help;
+    char err[GS_ERRLEN], *text = NULL;
     rt_scenario *sc = NULL;
-    size_t len;
-    int a, rc = CLI_EXIT_USAGE;
+    size_t len, npos, k;
+    int rc;
+    const gs_flag flags[] = {
+        {"--output", "-o", GS_FLAG_STR, 0, 0, NULL, &outp, NULL},
+        {"--schedule", NULL, GS_FLAG_TEXT, 0, 0, NULL, &hex, NULL},
+        {"--meta", NULL, GS_FLAG_LIST, 0, 0, NULL, &extra, NULL},
+    };
 
-    for (a = 1; a < argc; a++) {
-        const char *f = argv[a], *val = a + 1 < argc ? argv[a + 1] : NULL;
-        if (strcmp(f, "--help") == 0 || strcmp(f, "-h") == 0) {
+    rc = gs_flags_parse("asm", argc, argv, flags, sizeof flags / sizeof *flags,
+                        &path, 1, &npos, &help);
+    if (rc != GS_EXIT_OK || help) {
+        if (help)
             asmusage(stdout);
-            return CLI_EXIT_OK;
-        } else if (strcmp(f, "-o") == 0 || strcmp(f, "--schedule") == 0 ||
-                   strcmp(f, "--meta") == 0) {
-            if (val == NULL) {
-                fprintf(stderr, "gstorm asm: %s needs a value\n", f);
-                goto out;
-            }
-            if (f[1] == 'o')
-                outp = val;
-            else if (f[2] == 's')
-                hex = val;
-            else if ((extra.n > 0 && !bufadd(&extra, "\n", 1)) ||
-                     !bufadd(&extra, val, strlen(val)))
-                goto oom;
-            a++;
-        } else if (f[0] == '-' && f[1] != 0) {
-            fprintf(stderr, "gstorm asm: unknown flag '%s'\n", f);
-            asmusage(stderr);
-            goto out;
-        } else if (path == NULL) {
-            path = f;
-        } else {
-            fprintf(stderr, "gstorm asm: more than one scenario ('%s')\n", f);
-            goto out;
-        }
+        return rc;
     }
+    rc = GS_EXIT_USAGE;
     if (path == NULL || outp == NULL) {
         fprintf(stderr, "gstorm asm: %s\n",
                 path == NULL ? "no SCENARIO given" : "no -o FILE given");
         asmusage(stderr);
+        return rc;
+    }
+    for (k = 0; k < extra.n; k++) {
+        if ((why = metaline(extra.v[k], strlen(extra.v[k]))) != NULL) {
+            gs_escape(extra.v[k], strlen(extra.v[k]), err, sizeof err);
+            fprintf(stderr, "gstorm asm: --meta '%s': %s\n", err, why);
+            return rc;
+        }
+    }
+    text = gs_readfile(path, GS_MAX_FILE, &len, err, sizeof err);
+    if (text == NULL) {
+        fprintf(stderr, "gstorm: %s\n", err);
         goto out;
     }
-    text = cli_readfile(path, MAX_FILE, &len);
-    if (text == NULL)
-        goto out;
-    sc = malloc(sizeof *sc);
-    if (sc == NULL)
+    if ((sc = malloc(sizeof *sc)) == NULL)
         goto oom;
     if (rt_scenario_parse(text, len, sc, err, sizeof err) != RT_OK) {
         fprintf(stderr, "%s:%s\n", path, err);
@@ -223,42 +260,31 @@ int cli_asm(int argc, char **argv)
     if (!directives(path, text, len, &sched, &meta, &hasmeta))
         goto out;
     if (hex != NULL) {
-        const char *why;
         sched.n = 0;
         if ((why = unhex(hex, strlen(hex), &sched)) != NULL) {
-            fprintf(stderr, "gstorm asm: --schedule '%s': %s\n", hex, why);
+            gs_escape(hex, strlen(hex), err, sizeof err);
+            fprintf(stderr, "gstorm asm: --schedule '%s': %s\n", err, why);
             goto out;
         }
     }
-    if (extra.n > 0) {
+    for (k = 0; k < extra.n; k++) {
         if ((hasmeta && !bufadd(&meta, "\n", 1)) ||
-            !bufadd(&meta, extra.p, extra.n))
+            !bufadd(&meta, extra.v[k], strlen(extra.v[k])))
             goto oom;
         hasmeta = true;
     }
     if (hasmeta && meta.p == NULL && !bufadd(&meta, "", 0))
         goto oom;
-    rc = gs_input_save(outp, sc, sched.p, sched.n,
-                       hasmeta ? (const char *)meta.p : NULL, err, sizeof err);
-    if (rc != RT_OK) {
-        if (rc == RT_EINVAL)
-            fprintf(stderr, "gstorm asm: %s: %s\n", path, err);
-        else
-            fprintf(stderr, "gstorm asm: %s\n", err); /* names the file */
-        rc = rc == RT_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
-        goto out;
-    }
-    rc = CLI_EXIT_OK;
+    rc = asmsave(path, outp, sc, &sched, hasmeta ? (const char *)meta.p : NULL);
     goto out;
 oom:
     fprintf(stderr, "gstorm: out of memory\n");
-    rc = CLI_EXIT_INTERNAL;
+    rc = GS_EXIT_INTERNAL;
 out:
     free(text);
     free(sc);
     free(sched.p);
     free(meta.p);
-    free(extra.p);
     return rc;
 }
 
@@ -278,44 +304,61 @@ static void disasmusage(FILE *f)
                "file.\n");
 }
 
+/*
+ * loadone parses the arguments of a subcommand that takes one FILE and
+ * flags, prints its usage for --help (usage() prints it to a stream),
+ * and loads FILE into *l. Returns an exit code: GS_EXIT_OK with *loaded
+ * set when *l holds the run (the caller unloads it); otherwise *l holds
+ * nothing, after the usage or a message.
+ */
+static int loadone(const char *cmd, int argc, char **argv, const gs_flag *flags,
+                   size_t nflags, void (*usage)(FILE *), const char **path,
+                   gs_loaded *l, bool *loaded)
+{
+    char err[GS_ERRLEN];
+    size_t npos;
+    bool help;
+    int rc;
+
+    *path = NULL;
+    *loaded = false;
+    rc = gs_flags_parse(cmd, argc, argv, flags, nflags, path, 1, &npos, &help);
+    if (rc != GS_EXIT_OK || help) {
+        if (help)
+            usage(stdout);
+        return rc;
+    }
+    if (*path == NULL) {
+        usage(stderr);
+        return GS_EXIT_USAGE;
+    }
+    rc = gs_load(*path, l, err, sizeof err);
+    if (rc != GS_EXIT_OK)
+        fprintf(stderr, "gstorm: %s\n", err);
+    *loaded = rc == GS_EXIT_OK;
+    return rc;
+}
+
 /* cli_disasm is `gstorm disasm`: a file back to text. */
 int cli_disasm(int argc, char **argv)
 {
-    const char *path = NULL;
+    const char *path;
     char *text;
-    cli_loaded l;
+    gs_loaded l;
     size_t i, j, n;
-    int a, rc;
+    bool loaded;
+    int rc;
 
-    for (a = 1; a < argc; a++) {
-        const char *f = argv[a];
-        if (strcmp(f, "--help") == 0 || strcmp(f, "-h") == 0) {
-            disasmusage(stdout);
-            return CLI_EXIT_OK;
-        } else if (f[0] == '-' && f[1] != 0) {
-            fprintf(stderr, "gstorm disasm: unknown flag '%s'\n", f);
-            disasmusage(stderr);
-            return CLI_EXIT_USAGE;
-        } else if (path == NULL) {
-            path = f;
-        } else {
-            fprintf(stderr, "gstorm disasm: more than one file ('%s')\n", f);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (path == NULL) {
-        disasmusage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    rc = cli_load(path, &l);
-    if (rc != CLI_EXIT_OK)
+    rc =
+        loadone("disasm", argc, argv, NULL, 0, disasmusage, &path, &l, &loaded);
+    if (!loaded)
         return rc;
     n = rt_scenario_format(l.sc, NULL, 0);
     text = malloc(n + 1);
     if (text == NULL) {
         fprintf(stderr, "gstorm: out of memory\n");
-        cli_unload(&l);
-        return CLI_EXIT_INTERNAL;
+        gs_unload(&l);
+        return GS_EXIT_INTERNAL;
     }
     rt_scenario_format(l.sc, text, n + 1);
     if (l.form == GS_INPUT_RAW)
@@ -345,12 +388,8 @@ int cli_disasm(int argc, char **argv)
     }
     fwrite(text, 1, n, stdout);
     free(text);
-    cli_unload(&l);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "gstorm disasm: write error: %s\n", strerror(errno));
-        return CLI_EXIT_INTERNAL;
-    }
-    return CLI_EXIT_OK;
+    gs_unload(&l);
+    return GS_EXIT_OK; /* main checks that stdout took it all */
 }
 
 /* ---- replay ------------------------------------------------------------ */
@@ -379,12 +418,12 @@ static void replayusage(FILE *f)
 }
 
 /* The rule a replayed file records (rule=), for replayhook. */
-static char recorded[MAX_RULE];
-/* replay --hash and --trace, for replayhook. */
+static char recorded[GS_MAX_RULE];
+/* replay --hash, for replayhook. */
 static bool wanthash;
 /* replayhook is replay's throw hook: the report is printed; end the
  * trace, print the hash up to the violation (--hash), say whether it is
- * the recorded rule, then exit 1. Never returns. */
+ * the recorded rule, then exit as gs_throw_exit does. Never returns. */
 static _Noreturn void replayhook(const char *rule)
 {
     if (wanthash)
@@ -397,61 +436,40 @@ static _Noreturn void replayhook(const char *rule)
                 rule, recorded);
     else if (recorded[0] != 0)
         fprintf(stderr, "gstorm replay: reproduced rule %s\n", rule);
-    cli_exit_violation(rule);
+    gs_throw_exit(rule);
 }
 
 /* cli_replay is `gstorm replay`: run a saved run on the sim backend. */
 int cli_replay(int argc, char **argv)
 {
-    const char *path = NULL;
-    bool trace = false, timeline = false, hash = false;
+    const char *path;
+    bool trace = false, timeline = false, hash = false, loaded;
     uint64_t repeat = 1, i, first = 0;
+    char hint[GS_ERRLEN], err[GS_ERRLEN];
     rt_sim_source src;
     rt_options opt;
     rt_stats st;
-    cli_loaded l;
-    char hint[512];
-    int a, rc;
+    gs_loaded l;
+    gs_spec spec;
+    int rc;
+    const gs_flag flags[] = {
+        {"--trace", NULL, GS_FLAG_BOOL, 0, 0, NULL, &trace, NULL},
+        {"--timeline", NULL, GS_FLAG_BOOL, 0, 0, NULL, &timeline, NULL},
+        {"--hash", NULL, GS_FLAG_BOOL, 0, 0, NULL, &hash, NULL},
+        {"--repeat", NULL, GS_FLAG_U64, 1, 1000000, NULL, &repeat, NULL},
+    };
 
-    for (a = 1; a < argc; a++) {
-        const char *f = argv[a], *val = a + 1 < argc ? argv[a + 1] : NULL;
-        if (strcmp(f, "--help") == 0 || strcmp(f, "-h") == 0) {
-            replayusage(stdout);
-            return CLI_EXIT_OK;
-        } else if (strcmp(f, "--trace") == 0) {
-            trace = true;
-        } else if (strcmp(f, "--timeline") == 0) {
-            timeline = true;
-        } else if (strcmp(f, "--hash") == 0) {
-            hash = true;
-        } else if (strcmp(f, "--repeat") == 0) {
-            if (!cli_parseu64(f, val, 1, 1000000, &repeat))
-                return CLI_EXIT_USAGE;
-            a++;
-        } else if (f[0] == '-' && f[1] != 0) {
-            fprintf(stderr, "gstorm replay: unknown flag '%s'\n", f);
-            replayusage(stderr);
-            return CLI_EXIT_USAGE;
-        } else if (path == NULL) {
-            path = f;
-        } else {
-            fprintf(stderr, "gstorm replay: more than one file ('%s')\n", f);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (path == NULL) {
-        replayusage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    rc = cli_load(path, &l);
-    if (rc != CLI_EXIT_OK)
+    rc = loadone("replay", argc, argv, flags, sizeof flags / sizeof *flags,
+                 replayusage, &path, &l, &loaded);
+    if (!loaded)
         return rc;
-    if (!cli_source(path, &l, &src, &opt)) {
-        cli_unload(&l);
-        return CLI_EXIT_USAGE;
+    if (gs_spec_from_meta(l.meta, l.mlen, &spec, err, sizeof err) != RT_OK) {
+        fprintf(stderr, "gstorm: %s: %s\n", path, err);
+        gs_unload(&l);
+        return GS_EXIT_USAGE;
     }
-    if (!cli_metaget(l.meta, l.mlen, "rule", recorded, sizeof recorded))
-        recorded[0] = 0;
+    gs_spec_options(&spec, l.sched, l.nsched, &src, &opt);
+    memcpy(recorded, spec.rule, sizeof recorded);
     snprintf(hint, sizeof hint, "gstorm replay %s", path);
     opt.replay_hint = hint;
     wanthash = hash;
@@ -466,8 +484,8 @@ int cli_replay(int argc, char **argv)
                     "gstorm replay: %s: cannot run (error %d: a bad "
                     "scenario or metadata)\n",
                     path, rc);
-            cli_unload(&l);
-            return rc == RT_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INTERNAL;
+            gs_unload(&l);
+            return rc == RT_EINVAL ? GS_EXIT_USAGE : GS_EXIT_INTERNAL;
         }
         if (i == 0) {
             first = st.trace_hash;
@@ -477,15 +495,15 @@ int cli_replay(int argc, char **argv)
                     " gave trace hash %016" PRIx64 ", run 1 gave %016" PRIx64
                     "\n",
                     path, i + 1, st.trace_hash, first);
-            cli_unload(&l);
-            return CLI_EXIT_VIOLATION;
+            gs_unload(&l);
+            return GS_EXIT_VIOLATION;
         }
     }
     if (timeline)
         rt_trace_timeline(stdout, 200);
     printf("gstorm replay %s: clean (%" PRIu64 " run%s, strategy %s, %" PRIu64
            " steps, %" PRIu64 " events)\n",
-           path, repeat, repeat == 1 ? "" : "s", cli_kinds[src.kind],
+           path, repeat, repeat == 1 ? "" : "s", gs_strategy_name(src.kind),
            st.sim_steps, st.events);
     if (recorded[0] != 0)
         fprintf(stderr,
@@ -500,8 +518,6 @@ int cli_replay(int argc, char **argv)
     if (hash)
         printf("trace-hash: %016" PRIx64 "\n", st.trace_hash);
     cli_printstats(stdout, &st);
-    cli_unload(&l);
-    return CLI_EXIT_OK;
+    gs_unload(&l);
+    return GS_EXIT_OK;
 }
-
-/* ---- explore ----------------------------------------------------------- */

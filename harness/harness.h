@@ -195,18 +195,301 @@ int gs_input_meta(const uint8_t *file, size_t len, const char **meta,
                   size_t *metalen, char *err, size_t errlen);
 
 /*
- * gs_input_save writes sc, the schedule and meta (NULL, or key=value
- * lines) as a gstorm file at path, atomically: a temporary file in the
- * same directory, fsync, rename over path, fsync of the directory.
- * Readers see the old file or the new one, never a part. The payload is
- * the raw format if gs_input_representable(sc), else the text form
- * (flag 1). Returns RT_OK; RT_EINVAL if sc cannot be saved (its text
- * form does not parse back into exactly sc: sc must be a scenario
- * rt_scenario_parse or gs_input_decode could give) or meta is
- * malformed; RT_ENOMEM; RT_EIO (err says why) if the file could not be
- * written.
+ * gs_input_badmeta checks metadata text meta[0..mlen) against the layout
+ * above: key=value lines split by '\n' (an empty line too), keys
+ * [A-Za-z0-9_.-]+, no NUL. Returns -1 if it is good, else the offset of
+ * the first bad byte.
+ */
+long gs_input_badmeta(const char *meta, size_t mlen);
+
+/*
+ * gs_input_file builds the bytes of a gstorm file holding sc, the
+ * schedule and meta (NULL, or key=value lines) into a malloc'd *out of
+ * *outlen bytes. The payload is the raw format if
+ * gs_input_representable(sc), else the text form (flag 1). Returns
+ * RT_OK; RT_EINVAL if sc cannot be saved (its text form does not parse
+ * back into exactly sc: sc must be a scenario rt_scenario_parse or
+ * gs_input_decode could give) or meta is malformed; RT_ENOMEM. err says
+ * why; it names no file.
+ */
+int gs_input_file(const rt_scenario *sc, const uint8_t *sched, size_t schedlen,
+                  const char *meta, uint8_t **out, size_t *outlen, char *err,
+                  size_t errlen);
+
+/*
+ * gs_input_save writes the file of gs_input_file at path with
+ * gs_writefile: atomically (readers see the old file or the new one,
+ * never a part), and never over a path that is not a regular file.
+ * Returns the error of gs_input_file, or of gs_writefile (RT_EINVAL for
+ * a refused path, RT_EIO; err then starts with path).
  */
 int gs_input_save(const char *path, const rt_scenario *sc, const uint8_t *sched,
                   size_t schedlen, const char *meta, char *err, size_t errlen);
+
+/* ---- common ----------------------------------------------------------- */
+
+/* Exit codes of every front end (README.md lists them). */
+enum {
+    GS_EXIT_OK = 0,        /* clean; or the command did what was asked */
+    GS_EXIT_VIOLATION = 1, /* a rule was violated (a finding) */
+    GS_EXIT_USAGE = 2,     /* bad usage, a bad flag or a bad input file */
+    GS_EXIT_INTERNAL = 3,  /* an internal error: out of memory or another
+                              resource, I/O, lost output */
+};
+
+enum {
+    GS_MAX_FILE = 64u << 20, /* bytes of an input file: a full text
+                                scenario is about 2 MB, schedules small */
+    GS_MAX_RULE = 96,        /* bytes of a rule id or a finding key */
+    GS_DEFAULT_DEPTH = 3,    /* PCT depth: most bugs need 1..3 (SCTBench) */
+    GS_MAX_DEPTH = 8,        /* the sim's largest PCT depth (rt.h) */
+    GS_ERRLEN = 4096 + 256,  /* an error message: a path of PATH_MAX
+                                (4096 on Linux) and the reason */
+};
+
+/* gs_now returns a monotonic clock in seconds (wall time: for the front
+ * ends' own bounds and progress lines, never for a sim run). */
+double gs_now(void);
+
+/*
+ * gs_escape writes s[0..n) into buf (cap bytes, NUL-terminated, cut
+ * between escapes) so that a message shows every byte: printable ASCII
+ * as is, a backslash and a quote as \\ and \', CR, LF and tab as \r, \n
+ * and \t, any other byte as \xHH. Returns the length needed, like
+ * snprintf. For quoting a value from a file or the command line in a
+ * refusal: an invisible character is then the visible reason.
+ */
+size_t gs_escape(const char *s, size_t n, char *buf, size_t cap);
+
+/* gs_fail writes a message into err (errlen bytes; nothing if err is
+ * NULL or errlen 0) like snprintf, and returns rc: the one way the
+ * library fills an error buffer, `return gs_fail(RT_EINVAL, err, ...)`. */
+int gs_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- files (file.c) ------------------------------------------------------ */
+
+/*
+ * gs_readfile reads a whole file ("-": standard input), at most max bytes,
+ * into a malloc'd buffer with a NUL after it. On failure returns NULL
+ * with "PATH: why" in err.
+ */
+char *gs_readfile(const char *path, size_t max, size_t *len, char *err,
+                  size_t errlen);
+
+/*
+ * gs_writefile writes len bytes to path atomically: a temporary file
+ * beside it, fsync, rename over path, fsync of the directory. Readers see
+ * the old file or the new one, never a part. It refuses (RT_EINVAL, err
+ * says why) a path that exists and is not a regular file (a device, a
+ * symlink, a directory, a FIFO), an empty path, and a name too long for
+ * its temporary; RT_EIO for a write that failed (nothing is left behind).
+ */
+int gs_writefile(const char *path, const void *data, size_t len, char *err,
+                 size_t errlen);
+
+/* ---- saved runs (saved.c) ------------------------------------------------ */
+
+/* A loaded run: a file's bytes and what they hold. */
+typedef struct gs_loaded {
+    uint8_t *file; /* the file's bytes (owned) */
+    size_t len;
+    rt_scenario *sc;      /* the scenario (owned) */
+    const uint8_t *sched; /* schedule bytes, into file (NULL if none) */
+    size_t nsched;
+    const char *meta; /* metadata lines, into file (NULL if none) */
+    size_t mlen;
+    int form; /* GS_INPUT_RAW, _FILE or _FILE_TEXT */
+} gs_loaded;
+
+/*
+ * gs_load reads path as a gstorm file or a raw fuzzer input into *l.
+ * Returns GS_EXIT_OK; GS_EXIT_USAGE with "PATH: why" in err (unreadable,
+ * damaged, an unknown version); GS_EXIT_INTERNAL (out of memory).
+ * gs_unload frees what it allocated.
+ */
+int gs_load(const char *path, gs_loaded *l, char *err, size_t errlen);
+void gs_unload(gs_loaded *l);
+
+/*
+ * gs_loadscenario reads a scenario to run: a gstorm file (its scenario;
+ * schedule and metadata are not used) or a text scenario. Returns NULL
+ * with *exitcode set (GS_EXIT_USAGE: err has "PATH:LINE:COL: why" or
+ * "PATH: why"; GS_EXIT_INTERNAL). The result is malloc'd.
+ */
+rt_scenario *gs_loadscenario(const char *path, char *err, size_t errlen,
+                             int *exitcode);
+
+/*
+ * gs_metaget finds key in the metadata lines meta[0..mlen) and copies its
+ * value (NUL-terminated, truncated to cap) into val. Returns whether the
+ * key is there; a later line with the same key wins.
+ */
+bool gs_metaget(const char *meta, size_t mlen, const char *key, char *val,
+                size_t cap);
+
+/*
+ * How a sim run was driven: what a saved run's metadata says, and what a
+ * search fills in for each of its runs. The metadata keys (one place
+ * each way: gs_spec_to_meta writes them, gs_spec_from_meta reads them):
+ *
+ *   strategy=bytes|random|pct|rr  the schedule source (default bytes: the
+ *                                 file's schedule bytes, then round-robin)
+ *   seed=N        seeds the source's PRNG and the runtime's (default 0)
+ *   depth=D       PCT depth, 1..8 (default 3)
+ *   steps_hint=K  PCT's k, the expected yield points (0: the sim's)
+ *   step_budget=N yield points before the run is cut (0: the sim's)
+ *   bound_ns=N    liveness bound of a quiesce, virtual ns (0: rt's)
+ *   faults=ID,... injected faults by catalog id (default none)
+ *   rule=R        the rule (finding key) the run violated when it was
+ *                 saved; replay says whether it reproduced
+ *   found-by=, run=  notes for people, kept but not interpreted
+ */
+typedef struct gs_spec {
+    uint32_t kind;  /* an rt_sim_kind */
+    uint32_t depth; /* PCT depth */
+    uint64_t seed, steps_hint, step_budget, bound_ns;
+    uint64_t faults;        /* a bit per fault, as rt_options.faults */
+    char rule[GS_MAX_RULE]; /* "" if none */
+    char foundby[32];       /* "" if none */
+    uint64_t run;           /* 0 if none */
+} gs_spec;
+
+/* gs_spec_default: bytes source, seed 0, depth 3, nothing else. */
+void gs_spec_default(gs_spec *s);
+
+/*
+ * gs_spec_from_meta reads metadata into *s (starting from the defaults).
+ * Returns RT_OK, or RT_EINVAL with "metadata KEY='VALUE' is not ..." in
+ * err. gs_spec_to_meta writes the keys above (only notes that are set)
+ * into buf like snprintf, returning the length needed.
+ */
+int gs_spec_from_meta(const char *meta, size_t mlen, gs_spec *s, char *err,
+                      size_t errlen);
+size_t gs_spec_to_meta(const gs_spec *s, char *buf, size_t cap);
+
+/*
+ * gs_spec_options assembles the options of one sim run from *s: the
+ * schedule bytes (used by the bytes source) and the fields above. *src
+ * is filled and opt->sim points at it; every other option is zero.
+ */
+void gs_spec_options(const gs_spec *s, const uint8_t *sched, size_t nsched,
+                     rt_sim_source *src, rt_options *opt);
+
+/* Strategy names, by rt_sim_kind: gs_strategy_name returns "bytes",
+ * "random", "pct" or "rr" ("?" otherwise); gs_strategy_parse maps a name
+ * back, or returns -1. */
+const char *gs_strategy_name(uint32_t kind);
+int gs_strategy_parse(const char *name);
+
+/* ---- flags (flags.c) ------------------------------------------------------
+ */
+
+typedef enum gs_flagkind {
+    GS_FLAG_BOOL,   /* no value; out: bool* */
+    GS_FLAG_U64,    /* a decimal in [lo, hi]; out: uint64_t* */
+    GS_FLAG_STR,    /* a non-empty string; out: const char ** */
+    GS_FLAG_CHOICE, /* one of choices (case-insensitive); out: int*, the
+                       index */
+    GS_FLAG_LIST,   /* repeatable string, empty too; out: gs_strlist* */
+    GS_FLAG_TEXT,   /* a string, empty too (where empty means something,
+                       e.g. no schedule bytes); out: const char ** */
+} gs_flagkind;
+
+/* The values of a repeatable flag, in order. */
+typedef struct gs_strlist {
+    const char *v[64];
+    size_t n;
+} gs_strlist;
+
+/* One flag of a subcommand. */
+typedef struct gs_flag {
+    const char *name;  /* "--threads" */
+    const char *alias; /* "-o", or NULL */
+    gs_flagkind kind;
+    uint64_t lo, hi;            /* GS_FLAG_U64 */
+    const char *const *choices; /* GS_FLAG_CHOICE, NULL-ended */
+    void *out;                  /* see gs_flagkind */
+    bool *seen;                 /* set when given (may be NULL) */
+} gs_flag;
+
+/*
+ * gs_flags_parse parses argv[1..argc) of subcommand cmd ("run") against
+ * flags: "--help"/"-h" sets *help and stops; other arguments are
+ * positional, stored in pos (at most maxpos, *npos of them). On a bad
+ * flag or value, or too many positionals, prints "gstorm CMD: what is
+ * wrong" on stderr and returns GS_EXIT_USAGE; else GS_EXIT_OK.
+ */
+int gs_flags_parse(const char *cmd, int argc, char **argv, const gs_flag *flags,
+                   size_t nflags, const char **pos, size_t maxpos, size_t *npos,
+                   bool *help);
+
+/* ---- one run in a child (child.c) ---------------------------------------- */
+
+/* What one run in a child did. */
+typedef enum gs_outkind {
+    GS_OUT_CLEAN,     /* rt_run returned: st is its stats */
+    GS_OUT_RULE,      /* a checker's rule was violated: key is the rule id */
+    GS_OUT_RESOURCE,  /* the run ran out of a resource (a rule of checker
+                         "resource", or the child's memory bound): not a
+                         protocol violation, never a finding */
+    GS_OUT_SANITIZER, /* a sanitizer reported: key is "asan.KIND",
+                         "tsan.KIND", "ubsan.KIND" or "lsan.leak" */
+    GS_OUT_SIGNAL,    /* the child died of a signal: key "signal.SIGSEGV" */
+    GS_OUT_TIMEOUT,   /* the child outlived its time bound: key "timeout" */
+    GS_OUT_ERROR,     /* rt_run refused the run: code is its RT_E* */
+} gs_outkind;
+
+typedef struct gs_outcome {
+    gs_outkind kind;
+    int code;              /* GS_OUT_ERROR: rt_run's code */
+    char key[GS_MAX_RULE]; /* the finding key (see gs_outkind); "" clean */
+    rt_stats st;           /* GS_OUT_CLEAN */
+} gs_outcome;
+
+/* Bounds and plumbing of a child run. */
+typedef struct gs_childcfg {
+    uint32_t timeout_s; /* wall-clock bound (0: 120 s); the child also
+                           carries it itself, as an alarm and a CPU
+                           limit, in case the parent dies first */
+    uint32_t mem_mb;    /* address-space bound (0: 4096); not applied
+                           in sanitizer builds, whose shadow memory
+                           needs far more address space */
+    bool quiet;         /* the child's stderr is discarded; otherwise it
+                           is passed through once the child has ended */
+} gs_childcfg;
+
+/*
+ * gs_child_run runs sc with opt in a forked child, bounded by cfg, and
+ * classifies what happened into *out. The child dies with the parent
+ * (PR_SET_PDEATHSIG) and a SIGINT or SIGTERM to the parent kills the
+ * running child before the parent ends (gs_child_signals). Returns
+ * false only if the child could not be started (err says why).
+ */
+bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
+                  const gs_childcfg *cfg, gs_outcome *out, char *err,
+                  size_t errlen);
+
+/*
+ * gs_sanitizer_key recognizes a sanitizer's report in text (a run's
+ * stderr) and writes its finding key into key: "asan.heap-use-after-free"
+ * from "ERROR: AddressSanitizer: heap-use-after-free on ...",
+ * "tsan.data-race" from "WARNING: ThreadSanitizer: data race",
+ * "ubsan.KIND" from "runtime error: KIND" (its first three words),
+ * "lsan.leak". Returns false if there is none.
+ */
+bool gs_sanitizer_key(const char *text, char *key, size_t cap);
+
+/* gs_outcome_finding says whether an outcome is a finding (a rule, a
+ * sanitizer report, a signal or a timeout). */
+bool gs_outcome_finding(const gs_outcome *o);
+
+/*
+ * gs_throw_exit is the throw hook of a front end that runs rt in its own
+ * process: it classifies the rule (rt_rule_find) and exits with
+ * GS_EXIT_VIOLATION, or GS_EXIT_INTERNAL for a resource rule, after one
+ * line naming it on stderr. Never returns.
+ */
+_Noreturn void gs_throw_exit(const char *rule);
 
 #endif /* GSTORM_HARNESS_H */

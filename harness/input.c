@@ -1,7 +1,7 @@
 /*
  * input.c - the raw fuzzer format and the gstorm file format (layouts in
- * harness.h): a total decoder, its inverse, and strict loading and atomic
- * saving of files.
+ * harness.h): a total decoder, its inverse, and strict loading and
+ * building of files (their atomic save is gs_writefile's, file.c).
  *
  * The decoder and encoder share one table of operand kinds, so the
  * fold applied to each operand byte (decode) and its canonical preimage
@@ -9,14 +9,9 @@
  */
 #include "harness.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* How an operand byte becomes an operand value (harness.h lists them). */
 enum kind {
@@ -210,21 +205,6 @@ int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
     return RT_OK;
 }
 
-/* why_ writes a reason into why and returns 0 (not representable). */
-static int why_(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int why_(char *why, size_t whylen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why && whylen) {
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
-
 /*
  * zero says whether n bytes at p are all zero. Comparing the block with
  * itself shifted by one byte lets libc's memcmp do the work: the unused
@@ -243,80 +223,81 @@ int gs_input_representable(const rt_scenario *sc, char *why, size_t whylen)
     uint32_t i, j, k;
 
     if (sc->nthreads < 1 || sc->nthreads > GS_INPUT_MAX_THREADS)
-        return why_(why, whylen, "threads %u is not in 1..%d", sc->nthreads,
-                    GS_INPUT_MAX_THREADS);
+        return gs_fail(0, why, whylen, "threads %u is not in 1..%d",
+                       sc->nthreads, GS_INPUT_MAX_THREADS);
     if (sc->nprocs < 1 || sc->nprocs > GS_INPUT_MAX_PROCS)
-        return why_(why, whylen, "procs %u is not in 1..%d", sc->nprocs,
-                    GS_INPUT_MAX_PROCS);
+        return gs_fail(0, why, whylen, "procs %u is not in 1..%d", sc->nprocs,
+                       GS_INPUT_MAX_PROCS);
     if (sc->gcmode > RT_GC_CONC)
-        return why_(why, whylen, "gc mode %u is not a mode", sc->gcmode);
+        return gs_fail(0, why, whylen, "gc mode %u is not a mode", sc->gcmode);
     if (sc->heapcap < GS_INPUT_HEAP_UNIT || sc->heapcap > GS_INPUT_MAX_HEAP ||
         sc->heapcap % GS_INPUT_HEAP_UNIT != 0)
-        return why_(why, whylen, "heap %u is not a multiple of %d in %d..%d",
-                    sc->heapcap, GS_INPUT_HEAP_UNIT, GS_INPUT_HEAP_UNIT,
-                    GS_INPUT_MAX_HEAP);
+        return gs_fail(0, why, whylen,
+                       "heap %u is not a multiple of %d in %d..%d", sc->heapcap,
+                       GS_INPUT_HEAP_UNIT, GS_INPUT_HEAP_UNIT,
+                       GS_INPUT_MAX_HEAP);
     if (sc->nprogs < 1 || sc->nprogs > GS_INPUT_MAX_PROGS)
-        return why_(why, whylen, "%u programs is not in 1..%d", sc->nprogs,
-                    GS_INPUT_MAX_PROGS);
+        return gs_fail(0, why, whylen, "%u programs is not in 1..%d",
+                       sc->nprogs, GS_INPUT_MAX_PROGS);
     for (i = 0; i < sc->nprogs; i++) {
         const rt_prog *pr = &sc->progs[i];
         if (pr->nins > GS_INPUT_MAX_INSTRS)
-            return why_(why, whylen,
-                        "program %u has %u instructions "
-                        "(at most %d)",
-                        i, pr->nins, GS_INPUT_MAX_INSTRS);
+            return gs_fail(0, why, whylen,
+                           "program %u has %u instructions "
+                           "(at most %d)",
+                           i, pr->nins, GS_INPUT_MAX_INSTRS);
         if (pr->frame < 1 || pr->frame > GS_INPUT_MAX_FRAME)
-            return why_(why, whylen,
-                        "program %u has a frame of %u (not "
-                        "1..%d)",
-                        i, pr->frame, GS_INPUT_MAX_FRAME);
+            return gs_fail(0, why, whylen,
+                           "program %u has a frame of %u (not "
+                           "1..%d)",
+                           i, pr->frame, GS_INPUT_MAX_FRAME);
         for (j = 0; j < pr->nins; j++) {
             const rt_instr *in = &pr->ins[j];
             const uint16_t v[3] = {in->a, in->b, in->c};
             if (in->op >= RT_OP__COUNT || in->pad != 0)
-                return why_(why, whylen,
-                            "program %u instruction %u: "
-                            "opcode %u is not an opcode",
-                            i, j, in->op);
+                return gs_fail(0, why, whylen,
+                               "program %u instruction %u: "
+                               "opcode %u is not an opcode",
+                               i, j, in->op);
             if (in->op == RT_OP_GO && i + 1 == sc->nprogs)
-                return why_(why, whylen,
-                            "program %u instruction %u: GO "
-                            "in the last program (GO may only start a "
-                            "later program)",
-                            i, j);
+                return gs_fail(0, why, whylen,
+                               "program %u instruction %u: GO "
+                               "in the last program (GO may only start a "
+                               "later program)",
+                               i, j);
             for (k = 0; k < 3; k++)
                 if (unfold(kinds[in->op][k], v[k], i, sc->nprogs) < 0)
-                    return why_(why, whylen,
-                                "program %u instruction %u: "
-                                "%s operand %u is %u, out of the format's "
-                                "range",
-                                i, j, rt_opname(in->op), k + 1, v[k]);
+                    return gs_fail(0, why, whylen,
+                                   "program %u instruction %u: "
+                                   "%s operand %u is %u, out of the format's "
+                                   "range",
+                                   i, j, rt_opname(in->op), k + 1, v[k]);
         }
         if (!zero(&pr->ins[pr->nins],
                   (RT_MAX_INSTRS - pr->nins) * sizeof(rt_instr)))
-            return why_(why, whylen,
-                        "program %u has data past its last "
-                        "instruction",
-                        i);
+            return gs_fail(0, why, whylen,
+                           "program %u has data past its last "
+                           "instruction",
+                           i);
     }
     if (!zero(&sc->progs[sc->nprogs],
               (RT_MAX_PROGS - sc->nprogs) * sizeof(rt_prog)))
-        return why_(why, whylen, "data past the last program");
+        return gs_fail(0, why, whylen, "data past the last program");
     if (sc->nstart < 1 || sc->nstart > GS_INPUT_MAX_START)
-        return why_(why, whylen, "%u started goroutines is not in 1..%d",
-                    sc->nstart, GS_INPUT_MAX_START);
+        return gs_fail(0, why, whylen, "%u started goroutines is not in 1..%d",
+                       sc->nstart, GS_INPUT_MAX_START);
     for (i = 0; i < sc->nstart; i++)
         if (sc->start[i] >= sc->nprogs)
-            return why_(why, whylen, "start %u names program %u of %u", i,
-                        sc->start[i], sc->nprogs);
+            return gs_fail(0, why, whylen, "start %u names program %u of %u", i,
+                           sc->start[i], sc->nprogs);
     if (!zero(&sc->start[sc->nstart],
               (RT_MAX_START - sc->nstart) * sizeof sc->start[0]))
-        return why_(why, whylen, "data past the last started goroutine");
+        return gs_fail(0, why, whylen, "data past the last started goroutine");
     if (!weigh(sc, NULL))
-        return why_(why, whylen,
-                    "more than %d goroutines could run (the "
-                    "format's spawn budget)",
-                    GS_INPUT_MAX_GS);
+        return gs_fail(0, why, whylen,
+                       "more than %d goroutines could run (the "
+                       "format's spawn budget)",
+                       GS_INPUT_MAX_GS);
     return 1;
 }
 
@@ -407,26 +388,8 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, v >> 16);
 }
 
-/* fmt_ writes a message into err and returns rc. */
-static int fmt_(int rc, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fmt_(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
-
-/*
- * badmeta checks metadata text: key=value lines, keys [A-Za-z0-9_.-]+,
- * no NUL. Returns -1 if good, else the offset of the first bad byte.
- */
-static long badmeta(const char *s, size_t n)
+/* gs_input_badmeta checks metadata text (harness.h). */
+long gs_input_badmeta(const char *s, size_t n)
 {
     size_t i = 0, line = 0;
     int inkey = 1;
@@ -477,80 +440,80 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
         return RT_OK;
     }
     if (len < 10)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "truncated at offset %zu: "
-                    "expected the format version",
-                    len);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "truncated at offset %zu: "
+                       "expected the format version",
+                       len);
     version = le16(f + 8);
     if (version != GS_INPUT_VERSION)
-        return fmt_(RT_EVERSION, err, errlen,
-                    "format version %u is not "
-                    "supported (this gstorm reads version %d)",
-                    version, GS_INPUT_VERSION);
+        return gs_fail(RT_EVERSION, err, errlen,
+                       "format version %u is not "
+                       "supported (this gstorm reads version %d)",
+                       version, GS_INPUT_VERSION);
     if (len < 12)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "truncated at offset %zu: "
-                    "expected the flags",
-                    len);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "truncated at offset %zu: "
+                       "expected the flags",
+                       len);
     flags = le16(f + 10);
     if (flags & ~(uint32_t)(F_META | F_TEXT))
-        return fmt_(RT_EINVAL, err, errlen,
-                    "unknown flags 0x%x at offset "
-                    "10",
-                    flags);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "unknown flags 0x%x at offset "
+                       "10",
+                       flags);
     if (len < GS_INPUT_HEADER)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "truncated at offset %zu: "
-                    "expected the payload length",
-                    len);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "truncated at offset %zu: "
+                       "expected the payload length",
+                       len);
     n = le32(f + 12);
     off = GS_INPUT_HEADER;
     if (len - off < n)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "truncated at offset %zu: the "
-                    "payload needs %u bytes from offset %zu",
-                    len, n, off);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "truncated at offset %zu: the "
+                       "payload needs %u bytes from offset %zu",
+                       len, n, off);
     *pay = f + off;
     *plen = n;
     off += n;
     if (flags & F_META) {
         if (len - off < 4)
-            return fmt_(RT_EINVAL, err, errlen,
-                        "truncated at offset %zu: "
-                        "expected the metadata length",
-                        len);
+            return gs_fail(RT_EINVAL, err, errlen,
+                           "truncated at offset %zu: "
+                           "expected the metadata length",
+                           len);
         n = le32(f + off);
         off += 4;
         if (len - off < n)
-            return fmt_(RT_EINVAL, err, errlen,
-                        "truncated at offset %zu: "
-                        "the metadata needs %u bytes from offset %zu",
-                        len, n, off);
+            return gs_fail(RT_EINVAL, err, errlen,
+                           "truncated at offset %zu: "
+                           "the metadata needs %u bytes from offset %zu",
+                           len, n, off);
         *meta = (const char *)f + off;
         *mlen = n;
-        bad = badmeta(*meta, n);
+        bad = gs_input_badmeta(*meta, n);
         if (bad >= 0)
-            return fmt_(RT_EINVAL, err, errlen,
-                        "malformed metadata at "
-                        "offset %zu (expected key=value lines)",
-                        off + (size_t)bad);
+            return gs_fail(RT_EINVAL, err, errlen,
+                           "malformed metadata at "
+                           "offset %zu (expected key=value lines)",
+                           off + (size_t)bad);
         off += n;
     }
     if (len - off < 4)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "truncated at offset %zu: "
-                    "expected the checksum",
-                    len);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "truncated at offset %zu: "
+                       "expected the checksum",
+                       len);
     if (len - off > 4)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "%zu trailing bytes at offset "
-                    "%zu",
-                    len - off - 4, off + 4);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "%zu trailing bytes at offset "
+                       "%zu",
+                       len - off - 4, off + 4);
     if (le32(f + off) != crc32(f, off))
-        return fmt_(RT_EINVAL, err, errlen,
-                    "checksum mismatch at offset "
-                    "%zu: the file is damaged",
-                    off);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "checksum mismatch at offset "
+                       "%zu: the file is damaged",
+                       off);
     *form = flags & F_TEXT ? GS_INPUT_FILE_TEXT : GS_INPUT_FILE;
     return RT_OK;
 }
@@ -571,22 +534,22 @@ static int textload(const uint8_t *pay, size_t plen, rt_scenario *sc,
     uint32_t t;
 
     if (plen < GS_INPUT_TEXTLEN)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "text payload of %zu bytes at offset %d is too short "
-                    "for its text length",
-                    plen, GS_INPUT_HEADER);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "text payload of %zu bytes at offset %d is too short "
+                       "for its text length",
+                       plen, GS_INPUT_HEADER);
     t = le32(pay);
     if (t > plen - GS_INPUT_TEXTLEN)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "text length %u at offset %d runs past the payload "
-                    "(%zu bytes of text and schedule)",
-                    t, GS_INPUT_HEADER, plen - GS_INPUT_TEXTLEN);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "text length %u at offset %d runs past the payload "
+                       "(%zu bytes of text and schedule)",
+                       t, GS_INPUT_HEADER, plen - GS_INPUT_TEXTLEN);
     if (rt_scenario_parse((const char *)pay + GS_INPUT_TEXTLEN, t, sc, perr,
                           sizeof perr) != RT_OK)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "malformed scenario text at offset %zu (text line:col "
-                    "%s)",
-                    at, perr);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "malformed scenario text at offset %zu (text line:col "
+                       "%s)",
+                       at, perr);
     if (sched)
         *sched =
             t < plen - GS_INPUT_TEXTLEN ? pay + GS_INPUT_TEXTLEN + t : NULL;
@@ -640,44 +603,6 @@ int gs_input_meta(const uint8_t *file, size_t len, const char **meta,
                   errlen);
 }
 
-/* writeall writes n bytes to fd, across short writes and EINTR. */
-static int writeall(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/*
- * syncdir fsyncs the directory holding path so the rename itself is
- * durable. Best effort: some file systems refuse fsync on a directory,
- * and the file is already complete under its final name.
- */
-static void syncdir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    int fd;
-
-    dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
-                : strdup(".");
-    if (dir == NULL)
-        return;
-    fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 /*
  * textpayload builds the text payload of sc (flag 1; layout in harness.h)
  * in a malloc'd *out of *outlen bytes, after checking that the text
@@ -698,29 +623,29 @@ static int textpayload(const rt_scenario *sc, const uint8_t *sched,
     *out = NULL;
     if (t > UINT32_MAX - GS_INPUT_TEXTLEN ||
         schedlen > UINT32_MAX - GS_INPUT_TEXTLEN - t) {
-        rc = fmt_(RT_EINVAL, err, errlen, "the file would be too large");
+        rc = gs_fail(RT_EINVAL, err, errlen, "the file would be too large");
         goto out;
     }
     /* One byte more for the NUL that rt_scenario_format always writes. */
     buf = malloc(GS_INPUT_TEXTLEN + t + 1 + schedlen);
     if (buf == NULL || back == NULL) {
-        rc = fmt_(RT_ENOMEM, err, errlen, "out of memory");
+        rc = gs_fail(RT_ENOMEM, err, errlen, "out of memory");
         goto out;
     }
     put32(buf, (uint32_t)t);
     rt_scenario_format(sc, (char *)buf + GS_INPUT_TEXTLEN, t + 1);
     if (rt_scenario_parse((char *)buf + GS_INPUT_TEXTLEN, t, back, perr,
                           sizeof perr) != RT_OK) {
-        rc = fmt_(RT_EINVAL, err, errlen,
-                  "cannot save the scenario: its text form does not parse "
-                  "(%s)",
-                  perr);
+        rc = gs_fail(RT_EINVAL, err, errlen,
+                     "cannot save the scenario: its text form does not parse "
+                     "(%s)",
+                     perr);
         goto out;
     }
     if (memcmp(back, sc, sizeof *sc) != 0) {
-        rc = fmt_(RT_EINVAL, err, errlen,
-                  "cannot save the scenario: its text form parses into a "
-                  "different scenario (unused fields not zero?)");
+        rc = gs_fail(RT_EINVAL, err, errlen,
+                     "cannot save the scenario: its text form parses into a "
+                     "different scenario (unused fields not zero?)");
         goto out;
     }
     if (schedlen > 0)
@@ -734,22 +659,24 @@ out:
     return rc;
 }
 
-/* gs_input_save writes a gstorm file atomically (see harness.h). */
-int gs_input_save(const char *path, const rt_scenario *sc, const uint8_t *sched,
-                  size_t schedlen, const char *meta, char *err, size_t errlen)
+/* gs_input_file builds the bytes of a gstorm file (harness.h). */
+int gs_input_file(const rt_scenario *sc, const uint8_t *sched, size_t schedlen,
+                  const char *meta, uint8_t **out, size_t *outlen, char *err,
+                  size_t errlen)
 {
-    char *tmp = NULL;
     size_t plen, mlen = meta ? strlen(meta) : 0, total, off;
     uint8_t *buf = NULL, *text = NULL;
-    int fd = -1, rc = RT_EIO, e;
     long bad;
+    int rc;
 
-    bad = meta ? badmeta(meta, mlen) : -1;
+    *out = NULL;
+    *outlen = 0;
+    bad = meta ? gs_input_badmeta(meta, mlen) : -1;
     if (bad >= 0)
-        return fmt_(RT_EINVAL, err, errlen,
-                    "malformed metadata at byte %ld "
-                    "(expected key=value lines)",
-                    bad);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "malformed metadata at byte %ld "
+                       "(expected key=value lines)",
+                       bad);
     plen = gs_input_encode(sc, sched, schedlen, NULL, 0);
     if (plen == 0) {
         rc = textpayload(sc, sched, schedlen, &text, &plen, err, errlen);
@@ -757,15 +684,13 @@ int gs_input_save(const char *path, const rt_scenario *sc, const uint8_t *sched,
             return rc;
     }
     if (plen > UINT32_MAX || mlen > UINT32_MAX) {
-        rc = fmt_(RT_EINVAL, err, errlen, "the file would be too large");
-        goto out;
+        free(text);
+        return gs_fail(RT_EINVAL, err, errlen, "the file would be too large");
     }
     total = GS_INPUT_HEADER + plen + (meta ? 4 + mlen : 0) + 4;
-    buf = malloc(total);
-    tmp = malloc(strlen(path) + sizeof ".XXXXXX.tmp");
-    if (buf == NULL || tmp == NULL) {
-        rc = fmt_(RT_ENOMEM, err, errlen, "out of memory");
-        goto out;
+    if ((buf = malloc(total)) == NULL) {
+        free(text);
+        return gs_fail(RT_ENOMEM, err, errlen, "out of memory");
     }
     memcpy(buf, magic, sizeof magic);
     put16(buf + 8, GS_INPUT_VERSION);
@@ -782,48 +707,23 @@ int gs_input_save(const char *path, const rt_scenario *sc, const uint8_t *sched,
         off += 4 + mlen;
     }
     put32(buf + off, crc32(buf, off));
-
-    /* Same directory as path, so rename() cannot cross file systems. */
-    strcpy(tmp, path);
-    strcat(tmp, ".XXXXXX.tmp");
-    fd = mkstemps(tmp, 4);
-    if (fd < 0) {
-        e = errno;
-        free(tmp);
-        tmp = NULL; /* nothing to unlink */
-        rc = fmt_(RT_EIO, err, errlen,
-                  "%s: cannot create a temporary "
-                  "file: %s",
-                  path, strerror(e));
-        goto out;
-    }
-    if (fchmod(fd, 0644) != 0 || writeall(fd, buf, total) != 0 ||
-        fsync(fd) != 0) {
-        rc = fmt_(RT_EIO, err, errlen, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        rc = fmt_(RT_EIO, err, errlen, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        rc = fmt_(RT_EIO, err, errlen, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    syncdir(path);
-    rc = RT_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
     free(text);
+    *out = buf;
+    *outlen = total;
+    return RT_OK;
+}
+
+/* gs_input_save writes a gstorm file atomically (harness.h). */
+int gs_input_save(const char *path, const rt_scenario *sc, const uint8_t *sched,
+                  size_t schedlen, const char *meta, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    rc = gs_input_file(sc, sched, schedlen, meta, &buf, &len, err, errlen);
+    if (rc == RT_OK)
+        rc = gs_writefile(path, buf, len, err, errlen);
     free(buf);
     return rc;
 }

@@ -3,7 +3,6 @@
  * and random bytes, encode/decode round trips, strict loading of gstorm
  * files (version, truncation, damage) and atomic saving.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hutil.h"
 #include "rt.h"
 #include "test.h"
 
@@ -400,13 +400,6 @@ TEST(input, not_representable)
     refuse(bad_start, "start 0 names program 2 of 2");
 }
 
-/* tmpdir makes a fresh directory for file tests. */
-static void tmpdir(char *dir, size_t n)
-{
-    snprintf(dir, n, "/tmp/gstorm-test-XXXXXX");
-    CHECK(mkdtemp(dir) != NULL);
-}
-
 /* slurp reads a whole file into a malloc'd buffer. */
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -417,21 +410,6 @@ static uint8_t *slurp(const char *path, size_t *len)
     *len = fread(buf, 1, 1 << 16, f);
     fclose(f);
     return buf;
-}
-
-/* nfiles counts the entries of dir other than . and .. */
-static int nfiles(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    CHECK(d != NULL);
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
 }
 
 /* sample decodes a fixed random input: a scenario and a schedule. */
@@ -482,7 +460,7 @@ TEST(input, file_roundtrip)
     size_t n1, n2, len, mlen;
     uint8_t *file;
 
-    tmpdir(dir, sizeof dir);
+    fs_tmpdir(dir, sizeof dir);
     file = save(dir, "crash-1.gstorm",
                 "checker=scan_owner\nseed=42\n"
                 "strategy=pct",
@@ -500,7 +478,7 @@ TEST(input, file_roundtrip)
     cleanup(dir, "crash-1.gstorm");
 
     /* Without metadata: flag 0 and no section. */
-    tmpdir(dir, sizeof dir);
+    fs_tmpdir(dir, sizeof dir);
     file = save(dir, "f", NULL, &len);
     CHECK_EQ(file[10], 0);
     CHECK_EQ(gs_input_load(file, len, got, NULL, NULL, err, sizeof err), RT_OK);
@@ -543,7 +521,7 @@ TEST(input, version_mismatch)
     size_t len;
     uint8_t *file;
 
-    tmpdir(dir, sizeof dir);
+    fs_tmpdir(dir, sizeof dir);
     file = save(dir, "f", "k=v", &len);
     file[8] = 2; /* version 2, checksum fixed: only the version is wrong */
     setcrc(file, len);
@@ -571,7 +549,7 @@ TEST(input, truncated_file)
     size_t len, cut;
     uint8_t *file;
 
-    tmpdir(dir, sizeof dir);
+    fs_tmpdir(dir, sizeof dir);
     file = save(dir, "f", "seed=1", &len);
     for (cut = 8; cut < len; cut++) {
         /* Exactly sized, so ASan catches a read past the cut. */
@@ -599,7 +577,7 @@ TEST(input, damaged_file)
     size_t len, i;
     uint8_t *file, *big;
 
-    tmpdir(dir, sizeof dir);
+    fs_tmpdir(dir, sizeof dir);
     file = save(dir, "f", "seed=1", &len);
     /* Any flipped bit past the version is refused. */
     for (i = 10; i < len; i++) {
@@ -663,7 +641,7 @@ TEST(input, atomic_save)
     uint8_t *file;
     FILE *f;
 
-    tmpdir(dir, sizeof dir);
+    fs_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/target", dir);
     f = fopen(path, "w");
     CHECK(f != NULL);
@@ -672,7 +650,7 @@ TEST(input, atomic_save)
     sample(sc, &sched, &n);
     CHECK_EQ(gs_input_save(path, sc, sched, n, "a=b\n", err, sizeof err),
              RT_OK);
-    CHECK_EQ(nfiles(dir), 1); /* no temporary file left behind */
+    CHECK_EQ(fs_nfiles(dir), 1); /* no temporary file left behind */
     file = slurp(path, &len);
     CHECK(memcmp(file, "GSTORM", 6) == 0);
     CHECK_EQ(gs_input_load(file, len, got, NULL, NULL, err, sizeof err), RT_OK);
@@ -691,7 +669,7 @@ TEST(input, atomic_save)
     want = "cannot save the scenario: its text form does not parse (2:";
     if (strncmp(err, want, strlen(want)) != 0)
         test__fail(__FILE__, __LINE__, "got '%s'", err);
-    CHECK_EQ(nfiles(dir), 1);
+    CHECK_EQ(fs_nfiles(dir), 1);
     sc->nthreads = keep;
     file = slurp(path, &len); /* the old file is intact */
     CHECK_EQ(gs_input_load(file, len, got, NULL, NULL, err, sizeof err), RT_OK);
@@ -702,7 +680,7 @@ TEST(input, atomic_save)
     snprintf(path, sizeof path, "%s/missing/target", dir);
     CHECK_EQ(gs_input_save(path, sc, sched, n, NULL, err, sizeof err), RT_EIO);
     CHECK(strstr(err, path) != NULL);
-    CHECK_EQ(nfiles(dir), 1);
+    CHECK_EQ(fs_nfiles(dir), 1);
     cleanup(dir, "target");
     free(sc);
     free(got);
@@ -751,7 +729,7 @@ TEST(input, file_text_roundtrip)
                                sizeof err),
              RT_OK);
     CHECK_EQ(gs_input_representable(sc, why, sizeof why), 0);
-    tmpdir(dir, sizeof dir);
+    fs_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/big", dir);
     if (gs_input_save(path, sc, sched, sizeof sched, "strategy=pct\nseed=3",
                       err, sizeof err) != RT_OK)

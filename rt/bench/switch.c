@@ -16,15 +16,12 @@
 #include <time.h>
 #include <ucontext.h>
 
+#include "arch/switch.h"
 #include "os/os.h"
 #include "os/sanitizer.h"
 #include "rt.h"
 #include "rtbench.h"
 #include "runtime.h"
-
-/* The context switch, in arch/<arch>/switch.S. */
-void rt__ctx_switch(void **save_sp, void *new_sp);
-void *rt__ctx_make(void *stack_top, void (*fn)(void *), void *arg);
 
 enum {
     /* Stack of the benchmark's fibers: they call nothing deep. */

@@ -156,6 +156,11 @@ typedef struct rt_options {
      * header, in rt_trace_print's columns (gstorm replay --trace); the
      * stream stops when a violation report begins. */
     FILE *trace;
+    /* Goroutines one run may start (newproc, the scenario's own starts
+     * included) before it throws liveness.budget: the bound that stops a
+     * program that spawns itself forever, on real threads as in sim
+     * (0: 1,000,000, ten times what `gstorm bench` starts). */
+    uint64_t spawn_budget;
 } rt_options;
 
 /* What a run did; printed by `gstorm run` as its summary. */
@@ -238,6 +243,39 @@ const char *rt_opname(unsigned op);
 
 /* rt_opnargs returns how many operands an opcode takes (0..3). */
 int rt_opnargs(unsigned op);
+
+/*
+ * The catalogs: every rule a throw can name and every injectable fault,
+ * as tables (rt/src/rules.h, rt/src/faults.h).
+ *
+ * A rule: its id (the string a report and the throw hook name, "<area>.
+ * <what>", never renamed), the checker it belongs to (one of "transition
+ * legality", "scan ownership", "quiesce / markroot postconditions", "queue
+ * consistency", "GC safety", "liveness", "scheduler sanity", "resource"),
+ * what breaking it means, and whether it is a resource running out (rt.*:
+ * memory, goroutine slots, threads) rather than a protocol violation.
+ * rt_rule returns NULL past the end; rt_rule_find NULL for an unknown id.
+ */
+typedef struct rt_rule_info {
+    const char *id, *checker, *meaning;
+    bool resource;
+} rt_rule_info;
+size_t rt_rule_count(void);
+const rt_rule_info *rt_rule(size_t i);
+const rt_rule_info *rt_rule_find(const char *id);
+
+/*
+ * A fault: its id, what the runtime does wrong with it on, where the bug
+ * comes from, and the checker that should catch it. Fault i is bit i of
+ * rt_options.faults. rt_fault returns NULL past the end; rt_fault_find
+ * returns the index of an id, or -1 if unknown.
+ */
+typedef struct rt_fault_info {
+    const char *id, *description, *source, *checker;
+} rt_fault_info;
+size_t rt_fault_count(void);
+const rt_fault_info *rt_fault(size_t i);
+int rt_fault_find(const char *id);
 
 /*
  * Scenario text form (see README.md). rt_scenario_parse parses len bytes of

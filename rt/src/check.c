@@ -34,10 +34,11 @@ static void countlist(qcount *c, uint32_t n, rt_g *head, bool wait,
 
     for (gp = head; gp != NULL; gp = gp->schedlink) {
         if (++len > n)
-            rt__throw("queue.cycle", gp, "%s has a cycle (a G queued twice)",
-                      what);
+            rt__throw(RT_RULE_QUEUE_CYCLE, gp,
+                      "%s has a cycle (a G queued twice)", what);
         if (gp->index >= n || rt__allg(gp->index) != gp)
-            rt__throw("queue.stale", gp, "%s holds a G not in allgs", what);
+            rt__throw(RT_RULE_QUEUE_STALE, gp, "%s holds a G not in allgs",
+                      what);
         if (wait)
             c[gp->index].wait++;
         else
@@ -62,20 +63,26 @@ void rt__checkqueues(bool locked)
     rt_p *p;
 
     if (c == NULL)
-        rt__throw("rt.nomem", NULL, "out of memory for the queue check");
-    if (!locked)
+        rt__throw(RT_RULE_RT_NOMEM, NULL, "out of memory for the queue check");
+    if (locked)
+        RT__ASSERT_HELD(&r->sched.lock);
+    else
         rt__lock(&r->sched.lock);
     countlist(c, n, r->sched.runqhead, false, "the global run queue");
     for (i = 0; i < r->nprocs; i++) {
         p = r->allp[i];
-        h = atomic_load(&p->runqhead);
-        t = atomic_load(&p->runqtail);
+        /* The world is stopped: these reads race with nothing, and a
+         * checker's reads are no schedule points. */
+        h = rt__load32_noyield(&p->runqhead, memory_order_acquire);
+        t = rt__load32_noyield(&p->runqtail, memory_order_acquire);
         if (t - h > RT_RUNQ)
-            rt__throw("queue.runq", NULL, "P %u: run queue of %u", i, t - h);
+            rt__throw(RT_RULE_QUEUE_RUNQ, NULL, "P %u: run queue of %u", i,
+                      t - h);
         for (; h != t; h++) {
-            gp = atomic_load(&p->runq[h % RT_RUNQ]);
+            gp = rt__loadp_noyield((void *_Atomic const *)&p->runq[h % RT_RUNQ],
+                                   memory_order_relaxed);
             if (gp == NULL || gp->index >= n || rt__allg(gp->index) != gp)
-                rt__throw("queue.stale", gp,
+                rt__throw(RT_RULE_QUEUE_STALE, gp,
                           "P %u's run queue holds a G "
                           "not in allgs",
                           i);
@@ -85,7 +92,7 @@ void rt__checkqueues(bool locked)
     for (i = 0; i < RT_NSEMA; i++) {
         countlist(c, n, r->sema[i].head, true, "a semaphore's wait list");
         if (r->sema[i].count > 0 && r->sema[i].head != NULL)
-            rt__throw("queue.lostwakeup", r->sema[i].head,
+            rt__throw(RT_RULE_QUEUE_LOSTWAKEUP, r->sema[i].head,
                       "semaphore %u has count %u and a parked waiter", i,
                       r->sema[i].count);
     }
@@ -96,22 +103,21 @@ void rt__checkqueues(bool locked)
         if (s == RT_G_RUNNABLE) {
             if (c[i].wait != 0 || c[i].runq > 1 ||
                 (c[i].runq == 0 &&
-                 !atomic_load_explicit(&gp->handoff, memory_order_relaxed)))
-                rt__throw("queue.runnable", gp,
+                 !rt__load32_noyield(&gp->handoff, memory_order_relaxed)))
+                rt__throw(RT_RULE_QUEUE_RUNNABLE, gp,
                           "Grunnable G %u is on %u run queues and %u wait "
                           "lists",
-                          atomic_load(&gp->goid), c[i].runq, c[i].wait);
+                          rt__goid(gp), c[i].runq, c[i].wait);
         } else if (s == RT_G_WAITING && gp->parked) {
             if (c[i].wait != 1 || c[i].runq != 0)
-                rt__throw("queue.parked", gp,
+                rt__throw(RT_RULE_QUEUE_PARKED, gp,
                           "parked G %u is on %u wait lists and %u run "
                           "queues (a lost wake-up if 0)",
-                          atomic_load(&gp->goid), c[i].wait, c[i].runq);
+                          rt__goid(gp), c[i].wait, c[i].runq);
         } else if (c[i].wait != 0 || c[i].runq != 0) {
-            rt__throw("queue.stale", gp,
+            rt__throw(RT_RULE_QUEUE_STALE, gp,
                       "G %u in %s is on %u run queues and %u wait lists",
-                      atomic_load(&gp->goid), rt__gstatusname(s), c[i].runq,
-                      c[i].wait);
+                      rt__goid(gp), rt__gstatusname(s), c[i].runq, c[i].wait);
         }
     }
     if (!locked)
@@ -121,15 +127,18 @@ void rt__checkqueues(bool locked)
 
 /*
  * rt__programdeadlock decides, with every M idle and goroutines alive,
- * (sched.lock held) whether the scenario deadlocked itself: every live G parked
- * on a wait list with the queues consistent. Returns how many are blocked, or 0
- * if something else holds them (then the caller reports a runtime deadlock).
+ * whether the scenario deadlocked itself: every live G parked on a wait
+ * list with the queues consistent. Returns how many are blocked, or 0 if
+ * something else holds them (then the caller reports a runtime deadlock).
+ * The caller holds sched.lock.
  */
 uint32_t rt__programdeadlock(void)
 {
-    uint32_t n = rt__allglen(), i, blocked = 0, s;
+    uint32_t n, i, blocked = 0, s;
     rt_g *gp;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
+    n = rt__allglen();
     rt__checkqueues(true);
     for (i = 0; i < n; i++) {
         gp = rt__allg(i);

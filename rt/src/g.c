@@ -93,7 +93,7 @@ uint32_t rt__readgstatus(rt_g *gp)
 static _Noreturn void badtransition(const char *fn, rt_g *gp, uint32_t old,
                                     uint32_t new_)
 {
-    rt__throw("status.illegal", gp, "%s: illegal transition %s -> %s", fn,
+    rt__throw(RT_RULE_STATUS_ILLEGAL, gp, "%s: illegal transition %s -> %s", fn,
               rt__gstatusname(old), rt__gstatusname(new_));
 }
 
@@ -113,7 +113,7 @@ void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval, const char *by)
 
     if (rt__isscanstatus(oldval) || rt__isscanstatus(newval) ||
         oldval == newval)
-        rt__throw("status.casgstatus", gp,
+        rt__throw(RT_RULE_STATUS_CASGSTATUS, gp,
                   "casgstatus: bad incoming values %s -> %s",
                   rt__gstatusname(oldval), rt__gstatusname(newval));
     if (!rt__gstatus_legal(oldval, newval))
@@ -121,7 +121,7 @@ void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval, const char *by)
     for (i = 0; !rt__cas32(&gp->atomicstatus, oldval, newval); i++) {
         cur = rt__readgstatus(gp);
         if (cur != (oldval | RT_G_SCAN) && cur != oldval)
-            rt__throw("status.casgstatus", gp,
+            rt__throw(RT_RULE_STATUS_CASGSTATUS, gp,
                       "casgstatus: expected %s (or its scan form) for "
                       "%s -> %s, found %s",
                       rt__gstatusname(oldval), rt__gstatusname(oldval),
@@ -191,7 +191,7 @@ void rt__casfromgscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
     if (!ok)
         badtransition("casfromgscanstatus", gp, oldval, newval);
     if (!rt__cas32(&gp->atomicstatus, oldval, newval))
-        rt__throw("scan.release", gp,
+        rt__throw(RT_RULE_SCAN_RELEASE, gp,
                   "casfromgscanstatus: %s -> %s failed, found %s",
                   rt__gstatusname(oldval), rt__gstatusname(newval),
                   rt__gstatusname(rt__readgstatus(gp)));
@@ -262,7 +262,7 @@ bool rt__stopg(rt_g *gp)
             rt__casfromgscanstatus(gp, RT_G_SCANRUNNING, RT_G_RUNNING);
             return false;
         default:
-            rt__throw("status.stopg", gp,
+            rt__throw(RT_RULE_STATUS_STOPG, gp,
                       "stopg: gp->atomicstatus %s is not valid",
                       rt__gstatusname(s));
         }
@@ -289,14 +289,17 @@ void rt__restartg(rt_g *gp)
     case RT_G_SCANENQUEUE:
         rt__casfromgscanstatus(gp, RT_G_SCANENQUEUE, RT_G_WAITING);
         if (gp->m != rt__getm())
-            rt__throw("quiesce.wrongm", gp,
+            rt__throw(RT_RULE_QUIESCE_WRONGM, gp,
                       "processing Gscanenqueue on wrong m");
         gp->m = NULL;
-        rt__getm()->curg = NULL;
+        /* Was a plain (seq_cst, non-yielding) store to the _Atomic;
+         * kept non-yielding. */
+        rt__storep_noyield((void *_Atomic *)&rt__getm()->curg, NULL,
+                           memory_order_seq_cst);
         rt__ready(gp);
         break;
     default:
-        rt__throw("status.restartg", gp, "restartg: unexpected status %s",
+        rt__throw(RT_RULE_STATUS_RESTARTG, gp, "restartg: unexpected status %s",
                   rt__gstatusname(s));
     }
 }
@@ -313,7 +316,7 @@ void rt__gcphasework(rt_g *gp)
 
     if (!rt__isscanstatus(s) &&
         !rt__load32(&rt__rt.sched.gcwaiting, memory_order_acquire))
-        rt__throw("scan.unowned", gp,
+        rt__throw(RT_RULE_SCAN_UNOWNED, gp,
                   "gcphasework without the scan bit (status %s)",
                   rt__gstatusname(s));
     switch (phase) {
@@ -326,7 +329,7 @@ void rt__gcphasework(rt_g *gp)
         rt__scanstack(gp);
         break;
     default:
-        rt__throw("gc.phase", gp, "gcphasework in bad gcphase %u", phase);
+        rt__throw(RT_RULE_GC_PHASE, gp, "gcphasework in bad gcphase %u", phase);
     }
     rt__event(RT_EV_WORK, gp, phase, 0, "gcphasework");
     rt__store32(&gp->preemptscan, 0, memory_order_release);
@@ -339,12 +342,13 @@ bool rt__stopscanstart(rt_g *gp)
 {
     rt_m *mp = rt__getm();
 
-    if (mp->curg == gp)
-        rt__throw("quiesce.ong", gp, "GC not moved to g0");
+    if (rt__loadp_noyield((void *_Atomic const *)&mp->curg,
+                          memory_order_seq_cst) == gp)
+        rt__throw(RT_RULE_QUIESCE_ONG, gp, "GC not moved to g0");
     if (!rt__stopg(gp))
         return false;
     if (!rt__isscanstatus(rt__readgstatus(gp)))
-        rt__throw("scan.notclaimed", gp, "GC not in scan state");
+        rt__throw(RT_RULE_SCAN_NOTCLAIMED, gp, "GC not in scan state");
     rt__restartg(gp);
     return true;
 }

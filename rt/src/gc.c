@@ -32,12 +32,6 @@ static void setphase(uint32_t phase)
     rt__event(RT_EV_PHASE, NULL, old, phase, "setgcphase");
 }
 
-/*
- * rt__scanstack shades every reference on gp's stack. The caller holds
- * gp's scan bit, or the world is stopped (invariant 1; the seed's check
- * for this never fired: defect S1). A claimed G that is not running its
- * own scan gets its stack shrunk first if mostly unused.
- */
 /* stackhash hashes gp's stack in use (and where it is), so a scan can
  * tell that nothing moved it or wrote it meanwhile. */
 static uint64_t stackhash(rt_g *gp)
@@ -50,6 +44,12 @@ static uint64_t stackhash(rt_g *gp)
     return h;
 }
 
+/*
+ * rt__scanstack shades every reference on gp's stack. The caller holds
+ * gp's scan bit, or the world is stopped (invariant 1; the seed's check
+ * for this never fired: defect S1). A claimed G that is not running its
+ * own scan gets its stack shrunk first if mostly unused.
+ */
 void rt__scanstack(rt_g *gp)
 {
     uint32_t s = rt__readgstatus(gp), i, n = 0;
@@ -57,7 +57,7 @@ void rt__scanstack(rt_g *gp)
 
     if (!rt__isscanstatus(s) &&
         !rt__load32(&rt__rt.sched.gcwaiting, memory_order_acquire))
-        rt__throw("scan.unowned", gp, "scanstack: %s has no scan bit",
+        rt__throw(RT_RULE_SCAN_UNOWNED, gp, "scanstack: %s has no scan bit",
                   rt__gstatusname(s));
     switch (s & ~(uint32_t)RT_G_SCAN) {
     case RT_G_DEAD:
@@ -67,15 +67,17 @@ void rt__scanstack(rt_g *gp)
     case RT_G_WAITING:
         break;
     default:
-        rt__throw("scan.badstatus", gp, "scanstack: bad status %s",
+        rt__throw(RT_RULE_SCAN_BADSTATUS, gp, "scanstack: bad status %s",
                   rt__gstatusname(s));
     }
     if (gp != rt__loadp((void *_Atomic const *)&rt__getm()->curg,
                         memory_order_relaxed))
         rt__shrinkstack(gp);
-    if (atomic_exchange(&gp->scanning, 1) != 0)
-        rt__throw("scan.concurrent", gp, "two scans of G %u at once",
-                  atomic_load(&gp->goid));
+    /* gp->scanning is the checkers' own flag: non-yielding, so that
+     * checking does not move the schedule. */
+    if (rt__xchg32_noyield(&gp->scanning, 1) != 0)
+        rt__throw(RT_RULE_SCAN_CONCURRENT, gp, "two scans of G %u at once",
+                  rt__goid(gp));
     rt__event(RT_EV_SCANSTART, gp, gp->stacksize - gp->sp, 0, "scanstack");
     before = stackhash(gp);
     for (i = gp->sp; i < gp->stacksize; i++) {
@@ -86,10 +88,10 @@ void rt__scanstack(rt_g *gp)
     }
     RT__HOOK(RT_HOOK_SCAN, gp);
     if (stackhash(gp) != before)
-        rt__throw("scan.stackchanged", gp,
+        rt__throw(RT_RULE_SCAN_STACKCHANGED, gp,
                   "G %u's stack changed while it was being scanned",
-                  atomic_load(&gp->goid));
-    atomic_store(&gp->scanning, 0);
+                  rt__goid(gp));
+    rt__store32_noyield(&gp->scanning, 0, memory_order_seq_cst);
     gp->scancount++;
     rt__statadd(&rt__rt.stats[ST_SCANS], 1);
     rt__event(RT_EV_SCAN, gp, gp->stacksize - gp->sp, n, "scanstack");
@@ -143,7 +145,7 @@ void rt__markroot(void)
 /* checkpost checks the postconditions of a quiesce or markroot pass
  * (checker 3): no G in a scan state or Gcopystack; every live G has
  * done its work, and in a scanning pass was scanned exactly once. */
-static void checkpost(const char *rule, bool scanned)
+static void checkpost(rt__rule rule, bool scanned)
 {
     uint32_t i, n = rt__allglen(), s;
     rt_g *gp;
@@ -152,16 +154,16 @@ static void checkpost(const char *rule, bool scanned)
         gp = rt__allg(i);
         s = rt__readgstatus(gp);
         if (rt__isscanstatus(s) || s == RT_G_COPYSTACK)
-            rt__throw(rule, gp, "G %u left in %s after the pass", gp->goid,
+            rt__throw(rule, gp, "G %u left in %s after the pass", rt__goid(gp),
                       rt__gstatusname(s));
         if (s == RT_G_DEAD)
             continue;
         if (!rt__load32(&gp->gcworkdone, memory_order_acquire))
-            rt__throw(rule, gp, "G %u (%s): gcworkdone still false", gp->goid,
-                      rt__gstatusname(s));
+            rt__throw(rule, gp, "G %u (%s): gcworkdone still false",
+                      rt__goid(gp), rt__gstatusname(s));
         if (scanned && gp->scancount != 1)
-            rt__throw(rule, gp, "G %u scanned %u times in one cycle", gp->goid,
-                      gp->scancount);
+            rt__throw(rule, gp, "G %u scanned %u times in one cycle",
+                      rt__goid(gp), gp->scancount);
     }
 }
 
@@ -177,18 +179,19 @@ static void checkmark(void)
     rt_g *gp;
 
     if (q == NULL)
-        rt__throw("rt.nomem", NULL, "out of memory for checkmark");
+        rt__throw(RT_RULE_RT_NOMEM, NULL, "out of memory for checkmark");
 #define VISIT(slotval, where)                                                  \
     do {                                                                       \
         rt_slot v_ = (slotval);                                                \
         if (rt__isref(v_)) {                                                   \
             o = &r->objs[rt__refidx(v_) % r->heapcap];                         \
-            if (!atomic_load(&o->live) || o->gen != rt__refgen(v_))            \
-                rt__throw("gc.checkmark", gp,                                  \
+            if (!rt__load32_noyield(&o->live, memory_order_relaxed) ||         \
+                o->gen != rt__refgen(v_))                                      \
+                rt__throw(RT_RULE_GC_CHECKMARK, gp,                            \
                           "object %u reachable from %s was freed",             \
                           rt__refidx(v_), where);                              \
-            if (!atomic_load(&o->mark))                                        \
-                rt__throw("gc.checkmark", gp,                                  \
+            if (!rt__load32_noyield(&o->mark, memory_order_relaxed))           \
+                rt__throw(RT_RULE_GC_CHECKMARK, gp,                            \
                           "object %u reachable from %s is not marked",         \
                           rt__refidx(v_), where);                              \
             if (o->checkmark != stamp) {                                       \
@@ -199,7 +202,8 @@ static void checkmark(void)
     } while (0)
     gp = NULL;
     for (i = 0; i < RT_NGLOBALS; i++)
-        VISIT(atomic_load(&r->globals[i]), "a global");
+        VISIT(rt__load64_noyield(&r->globals[i], memory_order_relaxed),
+              "a global");
     n = rt__allglen();
     for (i = 0; i < n; i++) {
         gp = rt__allg(i);
@@ -212,7 +216,7 @@ static void checkmark(void)
     while (nq > 0) {
         i = q[--nq];
         for (j = 0; j < RT_NFIELDS; j++) {
-            v = atomic_load(&r->objs[i].fields[j]);
+            v = rt__load64_noyield(&r->objs[i].fields[j], memory_order_relaxed);
             VISIT(v, "the heap");
         }
     }
@@ -237,11 +241,10 @@ static void stragglers(void)
             rt__load32(&gp->gcworkdone, memory_order_acquire))
             continue;
         if (rt__load32(&gp->qstate, memory_order_relaxed) != RT_Q_BORN)
-            rt__throw("quiesce.missed", gp,
+            rt__throw(RT_RULE_QUIESCE_MISSED, gp,
                       "G %u (%s) was live during quiesce but never reached "
                       "a safepoint",
-                      atomic_load(&gp->goid),
-                      rt__gstatusname(rt__readgstatus(gp)));
+                      rt__goid(gp), rt__gstatusname(rt__readgstatus(gp)));
         rt__statadd(&rt__rt.stats[ST_STRAGGLERS], 1);
         if (rt__stopg(gp))
             rt__restartg(gp);
@@ -263,14 +266,16 @@ void rt__gcmarktermination(void)
     if (phase == RT_PH_QUIESCE || phase == RT_PH_MARK)
         stragglers();
     if (phase == RT_PH_QUIESCE) {
-        checkpost("quiesce.post", false);
+        checkpost(RT_RULE_QUIESCE_POST, false);
         setphase(RT_PH_STW);
         resetwork();
         rt__markroot();
     }
     rt__drain();
     RT__HOOK(RT_HOOK_TERMINATION, NULL);
-    checkpost(phase == RT_PH_MARK ? "quiesce.post" : "markroot.post", true);
+    checkpost(phase == RT_PH_MARK ? RT_RULE_QUIESCE_POST
+                                  : RT_RULE_MARKROOT_POST,
+              true);
     RT__HOOK(RT_HOOK_CHECKMARK, NULL);
     checkmark();
     rt__store32(&r->writebarrier, 0, memory_order_release);
@@ -282,7 +287,7 @@ void rt__gcmarktermination(void)
     if ((uint64_t)(rt__nanotime() - r->gcstart) >
         RT_GC_BOUND_FACTOR * r->opt.quiesce_bound_ns)
         rt__throw(
-            "liveness.gc", NULL,
+            RT_RULE_LIVENESS_GC, NULL,
             "GC cycle %u took %lld ns, over the bound of %llu", r->gccycle,
             (long long)(rt__nanotime() - r->gcstart),
             (unsigned long long)(RT_GC_BOUND_FACTOR * r->opt.quiesce_bound_ns));
@@ -411,10 +416,10 @@ void rt__mquiesce(rt_g *master)
                         RT_STACK_PREEMPT) {
                     if ((uint64_t)(rt__nanotime() - start) >
                         r->opt.quiesce_bound_ns)
-                        rt__throw("liveness.quiesce", gp,
+                        rt__throw(RT_RULE_LIVENESS_QUIESCE, gp,
                                   "quiesce: G %u still running after %llu "
                                   "ns (no preemption point)",
-                                  gp->goid,
+                                  rt__goid(gp),
                                   (unsigned long long)r->opt.quiesce_bound_ns);
                     rt__usleep(10); /* let it reach its prologue */
                 } else if (rt__stopscanstart(gp)) {
@@ -436,8 +441,12 @@ void rt__mquiesce(rt_g *master)
     el = rt__nanotime() - start;
     rt__statadd(&r->stats[ST_QUIESCES], 1);
     rt__statadd(&r->stats[ST_QUIESCENS], (uint64_t)el);
-    if ((uint64_t)el > atomic_load(&r->stats[ST_QUIESCEMAX]))
-        atomic_store(&r->stats[ST_QUIESCEMAX], (uint64_t)el);
+    /* Only the quiesce master writes the maximum, and only one quiesce
+     * runs at a time (gcrunning). */
+    if ((uint64_t)el >
+        rt__load64_noyield(&r->stats[ST_QUIESCEMAX], memory_order_relaxed))
+        rt__store64_noyield(&r->stats[ST_QUIESCEMAX], (uint64_t)el,
+                            memory_order_relaxed);
     /* Mark termination, with the world stopped. */
     rt__stoptheworld();
     rt__gcmarktermination();
@@ -454,7 +463,7 @@ void rt__mquiesce(rt_g *master)
 void rt__quiesce(rt_g *master)
 {
     if (!rt__castogscanstatus(master, RT_G_RUNNING, RT_G_SCANENQUEUE))
-        rt__throw("quiesce.claim", master,
+        rt__throw(RT_RULE_QUIESCE_CLAIM, master,
                   "quiesce: cannot claim the master (status %s)",
                   rt__gstatusname(rt__readgstatus(master)));
     rt__mquiesce(master);

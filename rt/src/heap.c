@@ -10,17 +10,7 @@
  */
 #include <stdlib.h>
 
-#include "os/sanitizer.h"
 #include "runtime.h"
-
-#ifdef RT_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 /* rt__heapinit allocates a heap of cap objects, all free and poisoned. */
 int rt__heapinit(uint32_t cap)
@@ -40,7 +30,7 @@ int rt__heapinit(uint32_t cap)
     for (i = 0; i < cap; i++) {
         r->freeidx[i] = cap - 1 - i;
         r->objs[i].gen = 1;
-        POISON(r->objs[i].fields, sizeof r->objs[i].fields);
+        rt__os_poison(r->objs[i].fields, sizeof r->objs[i].fields);
     }
     r->nfree = cap;
     r->ngrey = 0;
@@ -52,9 +42,8 @@ void rt__heapfree(void)
 {
     rt_runtime *r = &rt__rt;
 
-    if (r->objs != NULL) {
-        UNPOISON(r->objs, (size_t)r->heapcap * sizeof *r->objs);
-    }
+    if (r->objs != NULL)
+        rt__os_unpoison(r->objs, (size_t)r->heapcap * sizeof *r->objs);
     free(r->objs);
     free(r->freeidx);
     free(r->grey);
@@ -98,9 +87,11 @@ rt_slot rt__alloc(rt_p *p)
         return 0;
     idx = p->allocache[--p->nallocache];
     o = &r->objs[idx];
-    UNPOISON(o->fields, sizeof o->fields);
-    atomic_store_explicit(&o->fields[0], 0, memory_order_relaxed);
-    atomic_store_explicit(&o->fields[1], 0, memory_order_relaxed);
+    rt__os_unpoison(o->fields, sizeof o->fields);
+    /* The object is ours alone until its reference is published: no
+     * yield point. */
+    rt__store64_noyield(&o->fields[0], 0, memory_order_relaxed);
+    rt__store64_noyield(&o->fields[1], 0, memory_order_relaxed);
     rt__store32(&o->mark,
                 rt__load32(&r->writebarrier, memory_order_acquire) ? 1 : 0,
                 memory_order_relaxed);
@@ -124,17 +115,19 @@ rt_obj *rt__deref(rt_g *gp, rt_slot s, const char *op)
         return NULL;
     idx = rt__refidx(s);
     if (idx >= r->heapcap)
-        rt__throw("gc.badref", gp,
+        rt__throw(RT_RULE_GC_BADREF, gp,
                   "%s: reference to object %u outside the "
                   "heap",
                   op, idx);
     o = &r->objs[idx];
     if (!rt__load32(&o->live, memory_order_acquire) || o->gen != rt__refgen(s))
-        rt__throw("gc.use_after_free", gp,
+        rt__throw(RT_RULE_GC_USE_AFTER_FREE, gp,
                   "%s: object %u (generation %u) was swept (now generation "
                   "%u, %s)",
                   op, idx, rt__refgen(s), o->gen,
-                  atomic_load(&o->live) ? "reallocated" : "free");
+                  rt__load32_noyield(&o->live, memory_order_seq_cst)
+                      ? "reallocated"
+                      : "free");
     return o;
 }
 
@@ -204,17 +197,19 @@ uint32_t rt__sweep(void)
     rt__lock(&r->heaplock);
     for (i = 0; i < r->heapcap; i++) {
         o = &r->objs[i];
-        if (!atomic_load_explicit(&o->live, memory_order_relaxed))
+        /* The world is stopped: no M but ours touches the heap, and
+         * nothing here is a schedule point. */
+        if (!rt__load32_noyield(&o->live, memory_order_relaxed))
             continue;
-        if (atomic_load_explicit(&o->mark, memory_order_relaxed)) {
-            atomic_store_explicit(&o->mark, 0, memory_order_relaxed);
+        if (rt__load32_noyield(&o->mark, memory_order_relaxed)) {
+            rt__store32_noyield(&o->mark, 0, memory_order_relaxed);
             continue;
         }
-        atomic_store_explicit(&o->live, 0, memory_order_relaxed);
+        rt__store32_noyield(&o->live, 0, memory_order_relaxed);
         o->gen++;
-        atomic_store_explicit(&o->fields[0], 0, memory_order_relaxed);
-        atomic_store_explicit(&o->fields[1], 0, memory_order_relaxed);
-        POISON(o->fields, sizeof o->fields);
+        rt__store64_noyield(&o->fields[0], 0, memory_order_relaxed);
+        rt__store64_noyield(&o->fields[1], 0, memory_order_relaxed);
+        rt__os_poison(o->fields, sizeof o->fields);
         r->freeidx[r->nfree++] = i;
         freed++;
     }

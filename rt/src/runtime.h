@@ -16,22 +16,22 @@ typedef struct rt_m rt_m;
 typedef struct rt_p rt_p;
 
 /* The rules a throw can name (rules.h): RT_RULE_STATUS_ILLEGAL, ... */
-typedef enum rt_rule {
+typedef enum rt__rule {
 #define RULE(name, id, checker, meaning) RT_RULE_##name,
 #include "rules.h"
     RT_RULE__COUNT
-} rt_rule;
+} rt__rule;
 
 /* The injectable faults (faults.h): RT_FAULT_<name> is the fault's bit in
  * rt_options.faults. */
-typedef enum rt_fault {
+typedef enum rt__faultid {
 #define FAULT(name, id, description, source, checker) RT_FAULT_##name,
 #include "faults.h"
     RT_FAULT__COUNT
-} rt_fault;
+} rt__faultid;
 
 /* rt__ruleid returns a rule's id ("status.illegal"); catalog.c. */
-const char *rt__ruleid(rt_rule rule);
+const char *rt__ruleid(rt__rule rule);
 
 /*
  * The status word (G.atomicstatus). Values are Go's of September 2014.
@@ -92,6 +92,11 @@ _Static_assert(RT_G_NSTATUS <= RT_G_SCAN, "base states below the scan bit");
  * stop-the-world gets twice quiesce's bound; a whole GC cycle (a quiesce
  * and two stop-the-worlds) four times. */
 enum { RT_STW_BOUND_FACTOR = 2, RT_GC_BOUND_FACTOR = 4 };
+
+/* rt_options.spawn_budget when 0: ten times the 100,000 goroutines of
+ * the largest shipped benchmark, and below the 1,048,576 Gs that allgs
+ * can hold (rt.toomanyg). */
+enum { RT_SPAWN_BUDGET = 1000000 };
 
 /* P states. */
 enum { RT_P_IDLE, RT_P_RUNNING, RT_P_SYSCALL, RT_P_GCSTOP, RT_P_DEAD };
@@ -341,6 +346,13 @@ typedef struct rt_runtime {
 
 extern rt_runtime rt__rt;
 
+/* rt__faulton reports whether fault f (faults.h) is switched on in this
+ * run. The options are fixed before any M starts: a plain read. */
+static inline bool rt__faulton(rt__faultid f)
+{
+    return (rt__rt.opt.faults >> f) & 1;
+}
+
 /* Indices into rt__rt.stats for counters bumped from many Ms. */
 enum {
     ST_SPAWNS,
@@ -360,6 +372,13 @@ enum {
     ST_QUIESCEMAX,
     ST_STRAGGLERS,
 };
+
+/* rt__goid returns gp's goid for a report or a trace event: a relaxed,
+ * non-yielding load (the observers must not move the sim's schedule). */
+static inline uint32_t rt__goid(rt_g *gp)
+{
+    return rt__load32_noyield(&gp->goid, memory_order_relaxed);
+}
 
 /* g.c: the status word. */
 uint32_t rt__readgstatus(rt_g *gp);
@@ -440,22 +459,34 @@ uint32_t rt__programdeadlock(void);
 uint64_t rt__tracecount(void);
 /*
  * rt__throw reports a broken invariant (rt__report) and ends the run. rule
- * is an rt_rule of rules.h; the report and the throw hook get its id. It
+ * is an rt__rule of rules.h; the report and the throw hook get its id. It
  * is a macro and rt__die is always inlined, so that the frames under
  * abort() are the checking function's: crash de-duplication by the top
  * stack frames then groups findings by the rule they broke.
  */
-void rt__report(rt_rule rule, rt_g *gp, const char *fmt, ...)
+void rt__report(rt__rule rule, rt_g *gp, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noinline, cold));
-_Noreturn void rt__diehook(rt_rule rule);
+_Noreturn void rt__diehook(rt__rule rule);
 static inline __attribute__((always_inline)) _Noreturn void
-rt__die(rt_rule rule)
+rt__die(rt__rule rule)
 {
     rt__diehook(rule); /* the throw hook (exit 1 in the CLI), or returns */
     __builtin_trap();
 }
 #define rt__throw(rule, gp, ...)                                               \
     (rt__report(rule, gp, __VA_ARGS__), rt__die(rule))
+/*
+ * RT__ASSERT_HELD(l) states a locking rule as code: the calling function
+ * needs runtime lock l held by its own M, else it throws sched.lockheld
+ * (naming the function, which is also the frame under abort()). Not a
+ * yield point: it reads the lock's owner without a schedule point.
+ */
+#define RT__ASSERT_HELD(l)                                                     \
+    do {                                                                       \
+        if (__builtin_expect(!rt__lockheld(l), 0))                             \
+            rt__throw(RT_RULE_SCHED_LOCKHELD, NULL, "%s needs %s held",        \
+                      __func__, #l);                                           \
+    } while (0)
 void rt__dumpg(FILE *f, rt_g *gp);
 void rt__dumpallg(FILE *f);
 void rt__dumpps(FILE *f);

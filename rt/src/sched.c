@@ -8,7 +8,6 @@
  * local run queue is lock-free (owner puts, anyone takes by CAS on head).
  * P status is atomic: sysmon and stop-the-world CAS it out of Psyscall.
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +77,10 @@ rt_g *rt__allg(uint32_t i)
     return rt__rt.allgchunk[i >> 10][i & 1023];
 }
 
+_Static_assert(RT_SPAWN_BUDGET <=
+                   sizeof rt__rt.allgchunk / sizeof rt__rt.allgchunk[0] * 1024,
+               "the default spawn budget ends a run before allgs is full");
+
 /* allgadd publishes gp in allgs. The entry is written before allglen's
  * release store, which readers pair with their acquire load. */
 static void allgadd(rt_g *gp)
@@ -86,15 +89,15 @@ static void allgadd(rt_g *gp)
     uint32_t n;
 
     if (rt__readgstatus(gp) == RT_G_IDLE)
-        rt__throw("status.allgadd", gp, "allgadd: bad status Gidle");
+        rt__throw(RT_RULE_STATUS_ALLGADD, gp, "allgadd: bad status Gidle");
     rt__lock(&r->allglock);
     n = rt__load32(&r->allglen, memory_order_relaxed);
     if ((n >> 10) >= sizeof r->allgchunk / sizeof r->allgchunk[0])
-        rt__throw("rt.toomanyg", gp, "more than %u goroutines", n);
+        rt__throw(RT_RULE_RT_TOOMANYG, gp, "more than %u goroutines", n);
     if (r->allgchunk[n >> 10] == NULL) {
         r->allgchunk[n >> 10] = calloc(1024, sizeof(rt_g *));
         if (r->allgchunk[n >> 10] == NULL)
-            rt__throw("rt.nomem", gp, "out of memory for allgs");
+            rt__throw(RT_RULE_RT_NOMEM, gp, "out of memory for allgs");
     }
     r->allgchunk[n >> 10][n & 1023] = gp;
     gp->index = n;
@@ -104,11 +107,12 @@ static void allgadd(rt_g *gp)
 
 /* run queues -------------------------------------------------------- */
 
-/* globrunqput puts gp on the global queue. sched.lock held. */
+/* globrunqput puts gp on the global queue. */
 static void globrunqput(rt_g *gp)
 {
     rt_runtime *r = &rt__rt;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     gp->schedlink = NULL;
     if (r->sched.runqtail != NULL)
         r->sched.runqtail->schedlink = gp;
@@ -213,13 +217,14 @@ static uint32_t globrunqsize(void)
 }
 
 /* globrunqget takes a share of the global queue for p: returns one G and
- * puts up to max-1 more on p's queue. sched.lock held. */
+ * puts up to max-1 more on p's queue. */
 static rt_g *globrunqget(rt_p *p, uint32_t max)
 {
     rt_runtime *r = &rt__rt;
     uint32_t n, size;
     rt_g *gp, *g2;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     size = rt__load32(&r->sched.runqsize, memory_order_relaxed);
     if (size == 0)
         return NULL;
@@ -245,23 +250,24 @@ static rt_g *globrunqget(rt_p *p, uint32_t max)
 
 /* idle Ps and Ms ----------------------------------------------------- */
 
-/* sysmonwake wakes sysmon if it sleeps because everything was idle.
- * sched.lock held. */
+/* sysmonwake wakes sysmon if it sleeps because everything was idle. */
 static void sysmonwake(void)
 {
     rt_runtime *r = &rt__rt;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     if (rt__load32(&r->sched.sysmonwait, memory_order_relaxed)) {
         rt__store32(&r->sched.sysmonwait, 0, memory_order_relaxed);
         rt__notewakeup(&r->sched.sysmonnote);
     }
 }
 
-/* pidleput puts p on the idle list. sched.lock held. */
+/* pidleput puts p on the idle list. */
 static void pidleput(rt_p *p)
 {
     rt_runtime *r = &rt__rt;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     rt__store32(&p->status, RT_P_IDLE, memory_order_release);
     p->link = r->sched.pidle;
     r->sched.pidle = p;
@@ -269,15 +275,15 @@ static void pidleput(rt_p *p)
 }
 
 /* pstopped records that p is stopped for the stop-the-world in progress
- * (status Pgcstop) and wakes its initiator after the last one. sched.lock
- * held. */
+ * (status Pgcstop) and wakes its initiator after the last one. */
 static void pstopped(rt_p *p)
 {
     rt_runtime *r = &rt__rt;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     rt__store32(&p->status, RT_P_GCSTOP, memory_order_seq_cst);
     if (r->sched.stopwait == 0)
-        rt__throw("sched.stopwait", NULL, "P %u stopped twice", p->id);
+        rt__throw(RT_RULE_SCHED_STOPWAIT, NULL, "P %u stopped twice", p->id);
     rt__event(RT_EV_PSTOP, NULL, p->id, r->sched.stopwait - 1, "pstopped");
     if (--r->sched.stopwait == 0)
         rt__notewakeup(&r->sched.stopnote);
@@ -285,11 +291,12 @@ static void pstopped(rt_p *p)
 
 /* pidlestop parks a P that no M will run: on the idle list, or, when a
  * stop-the-world is waiting for it (it counted every P not already idle
- * or in a syscall), stopped and counted. sched.lock held. */
+ * or in a syscall), stopped and counted. */
 static void pidlestop(rt_p *p)
 {
     rt_runtime *r = &rt__rt;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     if (!rt__load32(&r->sched.gcwaiting, memory_order_acquire)) {
         pidleput(p);
         return;
@@ -297,12 +304,13 @@ static void pidlestop(rt_p *p)
     pstopped(p);
 }
 
-/* pidleget takes an idle P, or NULL. sched.lock held. */
+/* pidleget takes an idle P, or NULL. */
 static rt_p *pidleget(void)
 {
     rt_runtime *r = &rt__rt;
     rt_p *p = r->sched.pidle;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     if (p != NULL) {
         r->sched.pidle = p->link;
         rt__xadd32(&r->sched.npidle, -1);
@@ -317,7 +325,7 @@ static void acquirep(rt_p *p)
     rt_m *mp = rt__getm();
 
     if (mp->p != NULL || pm(p) != NULL)
-        rt__throw("sched.acquirep", NULL, "acquirep: P %u already in use",
+        rt__throw(RT_RULE_SCHED_ACQUIREP, NULL, "acquirep: P %u already in use",
                   p->id);
     mp->p = p;
     setpm(p, mp);
@@ -331,7 +339,7 @@ static rt_p *releasep(void)
     rt_p *p = mp->p;
 
     if (p == NULL || pm(p) != mp)
-        rt__throw("sched.releasep", NULL,
+        rt__throw(RT_RULE_SCHED_RELEASEP, NULL,
                   "releasep: invalid P state (M %u, P %d, P's M %d)", mp->id,
                   p ? (int)p->id : -1, p && pm(p) ? (int)pm(p)->id : -1);
     setpm(p, NULL);
@@ -343,32 +351,33 @@ static rt_p *releasep(void)
 static void wakeall(void);
 
 /* checkdead reports a deadlock: no M is running, yet goroutines live.
- * sched.lock held (called from mput). */
+ * Called from mput and from sysmon's retake. */
 static void checkdead(void)
 {
     rt_runtime *r = &rt__rt;
     uint32_t i, blocked;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     if (r->sched.mcount + r->sched.nsysbusy > r->sched.nmidle)
         return; /* some M still runs: it will make progress or come here */
     if (rt__load32(&r->sched.ngalive, memory_order_acquire) == 0 ||
         rt__load32(&r->sched.shutdown, memory_order_acquire))
         return;
     if (globrunqsize() > 0)
-        rt__throw("sched.lostwakeup", r->sched.runqhead,
+        rt__throw(RT_RULE_SCHED_LOSTWAKEUP, r->sched.runqhead,
                   "every M is idle but %u goroutines are on the global "
                   "run queue",
                   globrunqsize());
     for (i = 0; i < r->nprocs; i++)
         if (!runqempty(r->allp[i]))
-            rt__throw("sched.lostwakeup", NULL,
+            rt__throw(RT_RULE_SCHED_LOSTWAKEUP, NULL,
                       "every M is idle but P %u has runnable goroutines", i);
     /* Every live G parked on a wait list, queues consistent: the
      * scenario's own BLOCKs deadlocked it ("all goroutines are asleep"),
      * which is not a runtime violation. End the run and say so. */
     blocked = rt__programdeadlock();
     if (blocked == 0)
-        rt__throw("liveness.deadlock", NULL,
+        rt__throw(RT_RULE_LIVENESS_DEADLOCK, NULL,
                   "every M is idle but %u goroutines are alive and not all "
                   "of them are parked",
                   rt__load32(&r->sched.ngalive, memory_order_acquire));
@@ -385,23 +394,25 @@ static void checkdead(void)
     wakeall();
 }
 
-/* mput puts mp on the idle list. sched.lock held. */
+/* mput puts mp on the idle list. */
 static void mput(rt_m *mp)
 {
     rt_runtime *r = &rt__rt;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     mp->schedlink = r->sched.midle;
     r->sched.midle = mp;
     r->sched.nmidle++;
     checkdead();
 }
 
-/* mget takes an idle M, or NULL. sched.lock held. */
+/* mget takes an idle M, or NULL. */
 static rt_m *mget(void)
 {
     rt_runtime *r = &rt__rt;
     rt_m *mp = r->sched.midle;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     if (mp != NULL) {
         r->sched.midle = mp->schedlink;
         r->sched.nmidle--;
@@ -409,12 +420,12 @@ static rt_m *mget(void)
     return mp;
 }
 
-/* wakeall wakes every idle M with no P and sysmon, at the end of the run.
- * sched.lock held. */
+/* wakeall wakes every idle M with no P and sysmon, at the end of the run. */
 static void wakeall(void)
 {
     rt_m *mp;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     while ((mp = mget()) != NULL) {
         mp->nextp = NULL;
         rt__notewakeup(&mp->park);
@@ -455,14 +466,15 @@ static void mstart(void *arg)
     mexit();
 }
 
-/* allocm makes an M (not started). mlock held. */
+/* allocm makes an M (not started). */
 static rt_m *allocm(void)
 {
     rt_runtime *r = &rt__rt;
     rt_m *mp = calloc(1, sizeof *mp);
 
+    RT__ASSERT_HELD(&rt__rt.mlock);
     if (mp == NULL)
-        rt__throw("rt.nomem", NULL, "out of memory for an M");
+        rt__throw(RT_RULE_RT_NOMEM, NULL, "out of memory for an M");
     mp->id = r->sched.mcount;
     /* A fixed, distinct, nonzero seed per M: deterministic in sim. */
     mp->rand = (r->opt.seed + 1) * 0x9E3779B97F4A7C15ull + mp->id * 2 + 1;
@@ -471,12 +483,13 @@ static rt_m *allocm(void)
 }
 
 /* newm starts a new M that will run with p (spinning if asked). Returns
- * false when the thread limit is reached. sched.lock held. */
+ * false when the thread limit is reached. */
 static bool newm(rt_p *p, bool spinning)
 {
     rt_runtime *r = &rt__rt;
     rt_m *mp;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     if (r->sched.mcount >= r->maxmcount ||
         rt__load32(&r->sched.shutdown, memory_order_acquire))
         return false;
@@ -487,7 +500,8 @@ static bool newm(rt_p *p, bool spinning)
     mp->spinning = spinning;
     mp->thread = rt__thread_start(mstart, mp);
     if (mp->thread == NULL)
-        rt__throw("rt.thread", NULL, "cannot start a thread for M %u", mp->id);
+        rt__throw(RT_RULE_RT_THREAD, NULL, "cannot start a thread for M %u",
+                  mp->id);
     rt__unlock(&r->mlock);
     return true;
 }
@@ -560,11 +574,12 @@ static void wakep(void)
 }
 
 /* queuedwork reports whether a G waits on the global queue or on an
- * idle P's local queue. sched.lock held. */
+ * idle P's local queue. */
 static bool queuedwork(void)
 {
     rt_p *p;
 
+    RT__ASSERT_HELD(&rt__rt.sched.lock);
     if (globrunqsize() > 0)
         return true;
     for (p = rt__rt.sched.pidle; p != NULL; p = p->link)
@@ -581,7 +596,7 @@ static void stopm(void)
     rt_m *mp = rt__getm();
 
     if (mp->p != NULL)
-        rt__throw("sched.stopm", NULL, "stopm holding a P");
+        rt__throw(RT_RULE_SCHED_STOPM, NULL, "stopm holding a P");
     rt__lock(&r->sched.lock);
     if (rt__load32(&r->sched.shutdown, memory_order_acquire) &&
         !rt__load32(&r->sched.gcwaiting, memory_order_acquire)) {
@@ -752,7 +767,7 @@ static void gfput(rt_g *gp)
     rt_runtime *r = &rt__rt;
 
     if (rt__readgstatus(gp) != RT_G_DEAD)
-        rt__throw("status.gfput", gp, "gfput: bad status (not Gdead)");
+        rt__throw(RT_RULE_STATUS_GFPUT, gp, "gfput: bad status (not Gdead)");
     rt__lock(&r->sched.lock);
     gp->schedlink = r->sched.gfree;
     r->sched.gfree = gp;
@@ -791,15 +806,24 @@ void rt__newproc(uint16_t prog, rt_slot arg)
     uint32_t frame = pr->frame < 1              ? 1
                      : pr->frame > RT_MAX_FRAME ? RT_MAX_FRAME
                                                 : pr->frame;
-    rt_g *gp = gfget();
+    rt_g *gp;
 
+    /* The spawn budget bounds a program that spawns itself forever, on
+     * every backend. The count is a statistic: no yield point. */
+    if (rt__xadd64_noyield(&r->stats[ST_SPAWNS], 1, memory_order_relaxed) >
+        r->opt.spawn_budget)
+        rt__throw(RT_RULE_LIVENESS_BUDGET, NULL,
+                  "the run started more than %llu goroutines (its spawn "
+                  "budget, rt_options.spawn_budget)",
+                  (unsigned long long)r->opt.spawn_budget);
+    gp = gfget();
     if (gp != NULL) {
         gp->gen++;
         rt__statadd(&r->stats[ST_GREUSE], 1);
     } else {
         gp = calloc(1, sizeof *gp);
         if (gp == NULL)
-            rt__throw("rt.nomem", NULL, "out of memory for a G");
+            rt__throw(RT_RULE_RT_NOMEM, NULL, "out of memory for a G");
         rt__store32(&gp->atomicstatus, RT_G_IDLE, memory_order_relaxed);
         rt__casgstatus(gp, RT_G_IDLE, RT_G_DEAD);
         allgadd(gp);
@@ -821,7 +845,6 @@ void rt__newproc(uint16_t prog, rt_slot arg)
     rt__store32(&gp->qstate, RT_Q_BORN, memory_order_relaxed);
     rt__xadd32(&r->sched.ngalive, 1);
     rt__casgstatus(gp, RT_G_DEAD, RT_G_RUNNABLE);
-    rt__statadd(&r->stats[ST_SPAWNS], 1);
     if (mp != NULL && mp->p != NULL) {
         runqput(mp->p, gp);
         if (rt__load32(&r->sched.npidle, memory_order_acquire) != 0 &&
@@ -844,7 +867,7 @@ void rt__ready(rt_g *gp)
     uint32_t s = rt__readgstatus(gp);
 
     if ((s & ~(uint32_t)RT_G_SCAN) != RT_G_WAITING)
-        rt__throw("status.ready", gp, "ready: bad status %s",
+        rt__throw(RT_RULE_STATUS_READY, gp, "ready: bad status %s",
                   rt__gstatusname(s));
     rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNABLE);
     rt__event(RT_EV_READY, gp, 0, 0, "ready");
@@ -936,7 +959,7 @@ static void exitsyscall0(rt_m *mp, rt_g *gp)
 
     /* No P: gp is Grunnable on no queue until globrunqput. Record the
      * hand-off for the queue checker. */
-    atomic_store_explicit(&gp->handoff, 1, memory_order_relaxed);
+    rt__store32_noyield(&gp->handoff, 1, memory_order_relaxed);
     rt__casgstatus(gp, RT_G_SYSCALL, RT_G_RUNNABLE);
     rt__event(RT_EV_SYSEXIT, gp, 0, 0, "exitsyscall0");
     dropg(mp, gp);
@@ -945,7 +968,7 @@ static void exitsyscall0(rt_m *mp, rt_g *gp)
     if (!rt__load32(&r->sched.gcwaiting, memory_order_acquire))
         p = pidleget();
     globrunqput(gp);
-    atomic_store_explicit(&gp->handoff, 0, memory_order_relaxed);
+    rt__store32_noyield(&gp->handoff, 0, memory_order_relaxed);
     rt__unlock(&r->sched.lock);
     if (p != NULL) {
         acquirep(p);
@@ -1039,7 +1062,7 @@ void rt__stoptheworld(void)
                 rt__lock(&r->sched.lock);
                 i = r->sched.stopwait;
                 rt__unlock(&r->sched.lock);
-                rt__throw("liveness.stw", NULL,
+                rt__throw(RT_RULE_LIVENESS_STW, NULL,
                           "stop-the-world still waits for %u Ps after "
                           "%llu ns",
                           i,
@@ -1052,7 +1075,7 @@ void rt__stoptheworld(void)
     for (i = 0; i < r->nprocs; i++)
         if (rt__load32(&r->allp[i]->status, memory_order_acquire) !=
             RT_P_GCSTOP)
-            rt__throw("sched.stw", NULL,
+            rt__throw(RT_RULE_SCHED_STW, NULL,
                       "stoptheworld: P %u not stopped (status %u)", i,
                       rt__load32(&r->allp[i]->status, memory_order_acquire));
     rt__statadd(&r->stats[ST_STW], 1);
@@ -1160,6 +1183,9 @@ static void execute(rt_m *mp, rt_g *gp)
         gp->parked = 1;
         rt__event(RT_EV_PARK, gp, 0, 0, "park_m");
         dropg(mp, gp);
+        /* The G parked holding its wait list's lock (rt__vmrun's BLOCK,
+         * rt__gcwaitpark); park_m drops it now that gp is Gwaiting. */
+        RT__ASSERT_HELD(gp->waitlock);
         rt__unlock(gp->waitlock);
         break;
     case RT_SW_GOSCHED:
@@ -1342,11 +1368,11 @@ static void rtmain(void *arg)
         rt__newproc((uint16_t)(r->sc->start[i] % r->sc->nprogs), 0);
     sm = calloc(1, sizeof *sm);
     if (sm == NULL)
-        rt__throw("rt.nomem", NULL, "out of memory for sysmon");
+        rt__throw(RT_RULE_RT_NOMEM, NULL, "out of memory for sysmon");
     sm->id = RT_MAX_THREADS;
     r->sysmon = rt__thread_start(sysmon, sm);
     if (r->sysmon == NULL)
-        rt__throw("rt.thread", NULL, "cannot start sysmon");
+        rt__throw(RT_RULE_RT_THREAD, NULL, "cannot start sysmon");
     schedule();
     mexit();
     rt__thread_join(r->sysmon);
@@ -1361,7 +1387,7 @@ static void rtmain(void *arg)
  * no timer is pending. Never returns. */
 void rt__os_deadlock(void)
 {
-    rt__throw("liveness.deadlock", NULL,
+    rt__throw(RT_RULE_LIVENESS_DEADLOCK, NULL,
               "every M is blocked and no timer is pending (%u goroutines "
               "alive)",
               rt__load32(&rt__rt.sched.ngalive, memory_order_acquire));
@@ -1371,9 +1397,16 @@ void rt__os_deadlock(void)
  * yield points than its budget. Never returns. */
 void rt__os_budget_exhausted(uint64_t steps)
 {
-    rt__throw("liveness.budget", NULL,
-              "the run took more than %llu yield points",
-              (unsigned long long)steps);
+    rt__throw(RT_RULE_LIVENESS_BUDGET, NULL,
+              "the run took more than %llu yield points (its step budget)",
+              (unsigned long long)(steps - 1));
+}
+
+/* statget reads counter i of rt__rt.stats. Relaxed: every M has stopped
+ * and been joined, which orders their adds before this read. */
+static uint64_t statget(uint32_t i)
+{
+    return rt__load64_noyield(&rt__rt.stats[i], memory_order_relaxed);
 }
 
 /* sumstats fills *st from the global counters and every M's own. */
@@ -1397,22 +1430,22 @@ static void sumstats(rt_stats *st)
         st->objs_alloc += mp->allocs;
         st->alloc_fails += mp->allocfails;
     }
-    st->spawns = atomic_load(&r->stats[ST_SPAWNS]);
-    st->greuse = atomic_load(&r->stats[ST_GREUSE]);
-    st->exits = atomic_load(&r->stats[ST_EXITS]);
-    st->gc_cycles = atomic_load(&r->stats[ST_GCCYCLES]);
-    st->gc_coalesced = atomic_load(&r->stats[ST_GCCOALESCED]);
-    st->preempt_reqs = atomic_load(&r->stats[ST_PREEMPTREQS]);
-    st->stack_shrinks = atomic_load(&r->stats[ST_SHRINKS]);
-    st->stack_scans = atomic_load(&r->stats[ST_SCANS]);
-    st->syscall_handoffs = atomic_load(&r->stats[ST_HANDOFFS]);
-    st->readies = atomic_load(&r->stats[ST_READIES]);
-    st->objs_freed = atomic_load(&r->stats[ST_FREED]);
-    st->stw = atomic_load(&r->stats[ST_STW]);
-    st->quiesces = atomic_load(&r->stats[ST_QUIESCES]);
-    st->quiesce_ns_total = atomic_load(&r->stats[ST_QUIESCENS]);
-    st->quiesce_ns_max = atomic_load(&r->stats[ST_QUIESCEMAX]);
-    st->stragglers = atomic_load(&r->stats[ST_STRAGGLERS]);
+    st->spawns = statget(ST_SPAWNS);
+    st->greuse = statget(ST_GREUSE);
+    st->exits = statget(ST_EXITS);
+    st->gc_cycles = statget(ST_GCCYCLES);
+    st->gc_coalesced = statget(ST_GCCOALESCED);
+    st->preempt_reqs = statget(ST_PREEMPTREQS);
+    st->stack_shrinks = statget(ST_SHRINKS);
+    st->stack_scans = statget(ST_SCANS);
+    st->syscall_handoffs = statget(ST_HANDOFFS);
+    st->readies = statget(ST_READIES);
+    st->objs_freed = statget(ST_FREED);
+    st->stw = statget(ST_STW);
+    st->quiesces = statget(ST_QUIESCES);
+    st->quiesce_ns_total = statget(ST_QUIESCENS);
+    st->quiesce_ns_max = statget(ST_QUIESCEMAX);
+    st->stragglers = statget(ST_STRAGGLERS);
     st->max_gs = rt__allglen();
     st->max_threads = r->sched.mcount;
     st->wall_ns = r->out.wall_ns;
@@ -1427,7 +1460,7 @@ static void sumstats(rt_stats *st)
 static void teardown(void)
 {
     rt_runtime *r = &rt__rt;
-    uint32_t i, n = atomic_load(&r->allglen);
+    uint32_t i, n = rt__load32_noyield(&r->allglen, memory_order_seq_cst);
 
     for (i = 0; i < n; i++) {
         free(rt__allg(i)->stack);
@@ -1484,6 +1517,8 @@ int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats)
         r->opt.quiesce_bound_ns = 10ull * 1000 * 1000 * 1000;
     if (r->opt.tick_ns == 0)
         r->opt.tick_ns = 10 * 1000;
+    if (r->opt.spawn_budget == 0)
+        r->opt.spawn_budget = RT_SPAWN_BUDGET;
     if ((rc = rt__heapinit(sc->heapcap ? sc->heapcap : 4096)) != RT_OK)
         return rc;
     for (i = 0; i < r->nprocs; i++) {
@@ -1497,11 +1532,15 @@ int rt_run(const rt_scenario *sc, const rt_options *opt, rt_stats *stats)
     /* P0 goes to M0; the others start idle. Push in reverse so that
      * pidleget hands out P1 first. */
     rt__store32(&r->allp[0]->status, RT_P_IDLE, memory_order_relaxed);
+    /* No M runs yet (and the sim has not started: these are no yield
+     * points), but pidleput's rule holds here too. */
+    rt__lock(&r->sched.lock);
     for (i = r->nprocs; i-- > 1;)
         pidleput(r->allp[i]);
-    base = mallinfo2().uordblks;
+    rt__unlock(&r->sched.lock);
+    base = rt__os_heapbytes();
     rc = rt__os_run((int)opt->backend, opt->sim, rtmain, NULL);
-    r->out.heap_bytes = mallinfo2().uordblks - base;
+    r->out.heap_bytes = rt__os_heapbytes() - base;
     if (rc == RT_OK && stats != NULL)
         sumstats(stats);
     teardown();

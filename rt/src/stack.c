@@ -26,7 +26,7 @@ void rt__stackinit(rt_g *gp, uint32_t frame)
         free(gp->stack);
         gp->stack = malloc(size * sizeof *gp->stack);
         if (gp->stack == NULL)
-            rt__throw("rt.nomem", gp, "out of memory for a stack");
+            rt__throw(RT_RULE_RT_NOMEM, gp, "out of memory for a stack");
         gp->stacksize = size;
     }
     memset(gp->stack, 0, size * sizeof *gp->stack);
@@ -49,11 +49,11 @@ static void movestack(rt_g *gp, uint32_t newsize)
     rt_slot *ns;
 
     if (newsize < used + RT_STACK_GUARD || newsize > RT_STACK_MAX)
-        rt__throw("stack.size", gp, "copystack: bad new size %u (used %u)",
-                  newsize, used);
+        rt__throw(RT_RULE_STACK_SIZE, gp,
+                  "copystack: bad new size %u (used %u)", newsize, used);
     ns = malloc(newsize * sizeof *ns);
     if (ns == NULL)
-        rt__throw("rt.nomem", gp, "out of memory for a stack");
+        rt__throw(RT_RULE_RT_NOMEM, gp, "out of memory for a stack");
     memset(ns, 0, (newsize - used) * sizeof *ns);
     memcpy(ns + newsize - used, gp->stack + gp->sp, used * sizeof *ns);
     /* Poison the old contents in every build: a stale reader sees junk
@@ -81,7 +81,8 @@ static void growstack(rt_g *gp, uint32_t need)
     while (newsize - (gp->stacksize - gp->sp) < need + RT_STACK_GUARD)
         newsize *= 2;
     if (newsize > RT_STACK_MAX)
-        rt__throw("stack.overflow", gp, "stack overflow: %u slots", newsize);
+        rt__throw(RT_RULE_STACK_OVERFLOW, gp, "stack overflow: %u slots",
+                  newsize);
     movestack(gp, newsize);
     rt__casgstatus(gp, RT_G_COPYSTACK, RT_G_WAITING);
 }

@@ -15,8 +15,8 @@ enum { RING = 4096 }; /* events kept: enough for a report's timeline */
 
 /* An event. Fields are relaxed atomics: two Ms may write one slot when
  * the ring wraps, and the report reads slots other Ms write. They are
- * not rt__ atomics on purpose: recording must not add yield points, or
- * tracing would change the sim's schedule. */
+ * os.h's non-yielding atomics on purpose: recording must not add yield
+ * points, or tracing would change the sim's schedule. */
 typedef struct rt_event {
     _Atomic uint64_t seq;
     _Atomic uint32_t m, g;
@@ -24,8 +24,11 @@ typedef struct rt_event {
     const char *_Atomic fn;
 } rt_event;
 
-#define PUT(field, v) atomic_store_explicit(&e->field, v, memory_order_relaxed)
-#define GET(field) atomic_load_explicit(&e->field, memory_order_relaxed)
+/* PUT and GET access a 32-bit field of event e; SEQ reads its sequence
+ * number. */
+#define PUT(field, v) rt__store32_noyield(&e->field, v, memory_order_relaxed)
+#define GET(field) rt__load32_noyield(&e->field, memory_order_relaxed)
+#define SEQ(e) rt__load64_noyield(&(e)->seq, memory_order_relaxed)
 
 static rt_event ring[RING];
 static _Atomic uint64_t seqgen;
@@ -52,8 +55,8 @@ static uint32_t fold(uint32_t s)
 /* rt__transseen reports whether from -> to was seen since the reset. */
 bool rt__transseen(uint32_t from, uint32_t to)
 {
-    return atomic_load_explicit(&transseen[fold(from)][fold(to)],
-                                memory_order_relaxed) != 0;
+    return rt__load8_noyield(&transseen[fold(from)][fold(to)],
+                             memory_order_relaxed) != 0;
 }
 
 void rt__transreset(void)
@@ -99,7 +102,7 @@ uint64_t rt_trace_hash(void)
  * counter, which every event takes one number of. */
 uint64_t rt__tracecount(void)
 {
-    return atomic_load(&seqgen);
+    return rt__load64_noyield(&seqgen, memory_order_seq_cst);
 }
 
 static void printevent(FILE *f, uint64_t seq, rt_event *e);
@@ -122,8 +125,8 @@ void rt__traceinit(const rt_options *opt)
              opt->replay_hint != NULL ? opt->replay_hint : "");
     if (tracestream != NULL)
         traceheader(tracestream);
-    atomic_store(&seqgen, 0);
-    atomic_store(&throwing, 0);
+    rt__store64_noyield(&seqgen, 0, memory_order_seq_cst);
+    rt__store32_noyield(&throwing, 0, memory_order_seq_cst);
     hash = FNV_OFFSET;
     rt__sim_switch_hook = onswitch;
 }
@@ -133,34 +136,33 @@ void rt__traceinit(const rt_options *opt)
 void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                const char *fn)
 {
-    uint64_t seq = atomic_fetch_add_explicit(&seqgen, 1, memory_order_relaxed);
+    uint64_t seq = rt__xadd64_noyield(&seqgen, 1, memory_order_relaxed) - 1;
     rt_event *e = &ring[seq % RING];
     uint32_t m = rt__os_curid(); /* once: a call through the os layer */
+    uint32_t g = gp != NULL ? rt__goid(gp) : 0;
 
-    PUT(seq, seq);
+    rt__store64_noyield(&e->seq, seq, memory_order_relaxed);
     PUT(m, m);
-    PUT(g,
-        gp != NULL ? atomic_load_explicit(&gp->goid, memory_order_relaxed) : 0);
+    PUT(g, g);
     PUT(kind, kind);
     PUT(from, from);
     PUT(to, to);
-    PUT(fn, fn);
+    rt__storep_noyield((void *_Atomic *)&e->fn, (void *)fn,
+                       memory_order_relaxed);
     if (rt__sim_on) {
         hashword(kind);
         hashword(m);
-        hashword(gp != NULL
-                     ? atomic_load_explicit(&gp->goid, memory_order_relaxed)
-                     : 0);
+        hashword(g);
         hashword(((uint64_t)from << 32) | to);
     }
     /* Load first: a store to an already set byte would still take the
      * cache line from the other Ms' cores on every event. */
     if ((kind == RT_EV_STATUS || kind == RT_EV_CLAIM ||
          kind == RT_EV_RELEASE) &&
-        !atomic_load_explicit(&transseen[fold(from)][fold(to)],
-                              memory_order_relaxed))
-        atomic_store_explicit(&transseen[fold(from)][fold(to)], 1,
-                              memory_order_relaxed);
+        !rt__load8_noyield(&transseen[fold(from)][fold(to)],
+                           memory_order_relaxed))
+        rt__store8_noyield(&transseen[fold(from)][fold(to)], 1,
+                           memory_order_relaxed);
     if (tracestream != NULL)
         printevent(tracestream, seq, e);
 }
@@ -179,7 +181,8 @@ static void printevent(FILE *f, uint64_t seq, rt_event *e)
 {
     char a[16], b[16];
     uint32_t kind = GET(kind);
-    const char *fn = GET(fn);
+    const char *fn =
+        rt__loadp_noyield((void *_Atomic const *)&e->fn, memory_order_relaxed);
 
     if (kind >= RT_EV__COUNT)
         return;
@@ -199,7 +202,7 @@ static void traceheader(FILE *f)
  * columns: sequence, M, G, kind, from, to, function (rt.h). */
 void rt_trace_print(FILE *f, unsigned last)
 {
-    uint64_t end = atomic_load(&seqgen), i;
+    uint64_t end = rt__tracecount(), i;
 
     if (last > RING)
         last = RING;
@@ -207,7 +210,7 @@ void rt_trace_print(FILE *f, unsigned last)
     traceheader(f);
     for (; i < end; i++) {
         rt_event *e = &ring[i % RING];
-        if (GET(seq) == i) /* else overwritten or being written */
+        if (SEQ(e) == i) /* else overwritten or being written */
             printevent(f, i, e);
     }
 }
@@ -235,7 +238,7 @@ static const char *shortname(uint32_t s)
 void rt_trace_timeline(FILE *f, unsigned last)
 {
     enum { COLS = 6, WIDTH = 24 }; /* Ms shown; characters per column */
-    uint64_t end = atomic_load(&seqgen), i;
+    uint64_t end = rt__tracecount(), i;
     uint32_t m, ncols = 0, kind;
     char cell[64];
 
@@ -245,7 +248,7 @@ void rt_trace_timeline(FILE *f, unsigned last)
     for (uint64_t j = i; j < end; j++) {
         rt_event *e = &ring[j % RING];
         m = GET(m);
-        if (GET(seq) == j && m < COLS && m + 1 > ncols)
+        if (SEQ(e) == j && m < COLS && m + 1 > ncols)
             ncols = m + 1;
     }
     fprintf(f, "%8s", "seq");
@@ -256,7 +259,7 @@ void rt_trace_timeline(FILE *f, unsigned last)
     fprintf(f, "\n");
     for (; i < end; i++) {
         rt_event *e = &ring[i % RING];
-        if (GET(seq) != i)
+        if (SEQ(e) != i)
             continue;
         kind = GET(kind);
         m = GET(m);
@@ -282,6 +285,9 @@ void rt_trace_timeline(FILE *f, unsigned last)
  * runs in a throw while gp's M may still run it: the plain reads are
  * racy by design, and hidden from TSan so that the report it prints is
  * the throw's, not a race in the reporter. */
+/* PEEK reads a 32-bit atomic for a dump: relaxed and non-yielding. */
+#define PEEK(p) rt__load32_noyield(p, memory_order_relaxed)
+
 __attribute__((no_sanitize("thread"))) void rt__dumpg(FILE *f, rt_g *gp)
 {
     if (gp == NULL)
@@ -290,13 +296,15 @@ __attribute__((no_sanitize("thread"))) void rt__dumpg(FILE *f, rt_g *gp)
             "  g %u: status=%s(0x%x) m=%d prog=%u pc=%u stack=[%u,%u) "
             "size=%u depth=%u stackguard0=%s preempt=%u preemptscan=%u "
             "gcworkdone=%u scans=%u\n",
-            gp->goid, rt__gstatusname(rt__readgstatus(gp)), rt__readgstatus(gp),
-            gp->m ? (int)gp->m->id : -1, gp->prog, gp->pc, gp->sp,
-            gp->stacksize, gp->stacksize, gp->depth,
-            atomic_load(&gp->stackguard0) == RT_STACK_PREEMPT ? "StackPreempt"
-                                                              : "normal",
-            atomic_load(&gp->preempt), atomic_load(&gp->preemptscan),
-            atomic_load(&gp->gcworkdone), gp->scancount);
+            rt__goid(gp), rt__gstatusname(rt__readgstatus(gp)),
+            rt__readgstatus(gp), gp->m ? (int)gp->m->id : -1, gp->prog, gp->pc,
+            gp->sp, gp->stacksize, gp->stacksize, gp->depth,
+            rt__load64_noyield(&gp->stackguard0, memory_order_relaxed) ==
+                    RT_STACK_PREEMPT
+                ? "StackPreempt"
+                : "normal",
+            PEEK(&gp->preempt), PEEK(&gp->preemptscan), PEEK(&gp->gcworkdone),
+            gp->scancount);
     if (gp->parked && rt__readgstatus(gp) == RT_G_WAITING) {
         if (gp->waitsema >= 0)
             fprintf(f, "        parked on semaphore %d\n", gp->waitsema);
@@ -318,27 +326,28 @@ __attribute__((no_sanitize("thread"))) void rt__dumpps(FILE *f)
 
     for (i = 0; i < r->nprocs && r->allp[i] != NULL; i++) {
         p = r->allp[i];
-        st = atomic_load(&p->status);
-        mp = atomic_load(&p->m);
+        st = PEEK(&p->status);
+        mp = rt__loadp_noyield((void *_Atomic const *)&p->m,
+                               memory_order_relaxed);
         fprintf(f, "  p %u: %s m=%d runq=%u\n", i, st < 5 ? pname[st] : "?",
-                mp ? (int)mp->id : -1,
-                atomic_load(&p->runqtail) - atomic_load(&p->runqhead));
+                mp ? (int)mp->id : -1, PEEK(&p->runqtail) - PEEK(&p->runqhead));
     }
     for (i = 0; i < r->sched.mcount && r->allm[i] != NULL; i++) {
         rt_g *cg;
         mp = r->allm[i];
-        cg = atomic_load(&mp->curg);
+        cg = rt__loadp_noyield((void *_Atomic const *)&mp->curg,
+                               memory_order_relaxed);
         fprintf(f, "  m %u: p=%d nextp=%d curg=%d spinning=%u\n", mp->id,
                 mp->p ? (int)mp->p->id : -1,
                 mp->nextp ? (int)mp->nextp->id : -1,
-                cg ? (int)atomic_load(&cg->goid) : -1, mp->spinning);
+                cg ? (int)rt__goid(cg) : -1, mp->spinning);
     }
     fprintf(f,
             "  sched: mcount=%u nmidle=%u npidle=%u nmspinning=%u "
             "runqsize=%u gcwaiting=%u\n",
-            r->sched.mcount, r->sched.nmidle, atomic_load(&r->sched.npidle),
-            atomic_load(&r->sched.nmspinning), atomic_load(&r->sched.runqsize),
-            atomic_load(&r->sched.gcwaiting));
+            r->sched.mcount, r->sched.nmidle, PEEK(&r->sched.npidle),
+            PEEK(&r->sched.nmspinning), PEEK(&r->sched.runqsize),
+            PEEK(&r->sched.gcwaiting));
 }
 
 /* rt__dumpallg prints every G in allgs. */
@@ -357,11 +366,11 @@ void rt_set_throw_hook(rt_throw_hook hook)
 
 /* rt__diehook runs the throw hook, if any (it does not return); without
  * one it returns and rt__die aborts in the caller's frame. */
-void rt__diehook(const char *rule)
+void rt__diehook(rt__rule rule)
 {
     fflush(stderr);
     if (throwhook != NULL)
-        throwhook(rule);
+        throwhook(rt__ruleid(rule));
     abort();
 }
 
@@ -371,18 +380,19 @@ void rt__diehook(const char *rule)
  * M, and how to replay. Only the first report prints; a second one
  * (another M hitting the fallout) waits to be killed.
  */
-void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
+void rt__report(rt__rule rule, rt_g *gp, const char *fmt, ...)
 {
+    const char *id = rt__ruleid(rule);
     va_list ap;
 
     tracestream = NULL; /* the report goes to stderr, alone */
     if (rt__sim_on)
         rt__sim_halt();
-    if (atomic_exchange(&throwing, 1) != 0) {
+    if (rt__xchg32_noyield(&throwing, 1) != 0) {
         for (;;)
             rt__osyield();
     }
-    fprintf(stderr, "gstorm: violation [%s]: ", rule);
+    fprintf(stderr, "gstorm: violation [%s]: ", id);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -401,6 +411,6 @@ void rt__report(const char *rule, rt_g *gp, const char *fmt, ...)
     rt_trace_timeline(stderr, 40);
     if (replayhint[0] != 0)
         fprintf(stderr, "replay: %s\n", replayhint);
-    fprintf(stderr, "gstorm: violation [%s]\n", rule);
+    fprintf(stderr, "gstorm: violation [%s]\n", id);
     fflush(stderr);
 }

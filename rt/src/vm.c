@@ -125,10 +125,10 @@ rt_switch rt__vmrun(rt_g *gp)
         RT__HOOK(RT_HOOK_OP, gp);
         /* Scan ownership: no instruction runs while a scan of this G is in
          * progress. A plain relaxed load: a check, not a yield point. */
-        if (atomic_load_explicit(&gp->scanning, memory_order_relaxed))
-            rt__throw("scan.running", gp,
+        if (rt__load32_noyield(&gp->scanning, memory_order_relaxed))
+            rt__throw(RT_RULE_SCAN_RUNNING, gp,
                       "G %u runs pc %u while its stack is being scanned",
-                      atomic_load(&gp->goid), gp->pc);
+                      rt__goid(gp), gp->pc);
         if (gp->pc >= pr->nins)
             return RT_SW_EXIT;
         in = pr->ins[gp->pc];

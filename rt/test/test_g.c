@@ -3,9 +3,7 @@
  * every legal and illegal pair, stopg on every status, restartg on every
  * scan state, gcphasework's ownership rule.
  */
-#include <pthread.h>
-#include <time.h>
-#include <unistd.h>
+#include <string.h>
 
 #include "testutil.h"
 
@@ -146,37 +144,112 @@ TEST(g, casgstatus_throws_on_non_transient_mismatch)
     EXPECT_THROW("status.casgstatus", casnontransient, NULL);
 }
 
-static void *releaser(void *arg)
-{
-    rt_g *gp = arg;
-    struct timespec ts = {0, 20 * 1000 * 1000};
+/*
+ * A race of two Ms, made deterministic on the sim: the waiter calls
+ * wait(gp), which must spin while the holder keeps gp; the holder lets go
+ * (release) only after the waiter has taken HOLD_STEPS yield points of its
+ * own, a state it observes through the sim's step count: in sim one M runs
+ * at a time, so the steps the holder did not take were the waiter's.
+ */
+enum { HOLD_STEPS = 20, HOLD_TRIES = 10000 };
 
-    nanosleep(&ts, NULL);
+typedef struct holdcase {
+    rt_g *gp;
+    void (*wait)(rt_g *gp);
+    void (*release)(rt_g *gp);
+    _Atomic uint32_t released;   /* set by the holder before release */
+    _Atomic uint32_t sawrelease; /* the waiter, once wait returned */
+    _Atomic uint64_t spun;       /* the waiter's steps while held */
+} holdcase;
+
+static void holder(void *arg)
+{
+    holdcase *c = arg;
+    uint64_t start = rt__sim_steps(), mine = 0, spun = 0;
+
+    while (spun < HOLD_STEPS && mine < HOLD_TRIES) {
+        rt__osyield(); /* one yield point of ours */
+        mine++;
+        spun = rt__sim_steps() - start - mine;
+    }
+    atomic_store(&c->spun, spun);
+    atomic_store(&c->released, 1);
+    c->release(c->gp);
+}
+
+static void waiter(void *arg)
+{
+    holdcase *c = arg;
+    rt_thread *t = rt__thread_start(holder, c);
+
+    CHECK(t != NULL);
+    c->wait(c->gp);
+    atomic_store(&c->sawrelease, atomic_load(&c->released));
+    rt__thread_join(t);
+}
+
+/* holdrace runs the race on the sim (round-robin) with a G in status,
+ * checks that wait returned only after the release, having spun
+ * meanwhile, and returns the G. */
+static rt_g *holdrace(uint32_t status, void (*wait)(rt_g *),
+                      void (*release)(rt_g *))
+{
+    static holdcase c;
+    rt_sim_source src;
+
+    memset(&c, 0, sizeof c);
+    c.gp = tu_fakeg(status);
+    c.wait = wait;
+    c.release = release;
+    memset(&src, 0, sizeof src);
+    src.kind = RT_SIM_RR;
+    CHECK_EQ(rt__os_run(RT_BACKEND_SIM, &src, waiter, &c), 0);
+    CHECK_EQ(atomic_load(&c.sawrelease), 1);
+    CHECK_GE(atomic_load(&c.spun), HOLD_STEPS);
+    return c.gp;
+}
+
+static void readyg(rt_g *gp)
+{
+    rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNABLE); /* ready's move */
+}
+
+static void releasescan(rt_g *gp)
+{
     rt__casfromgscanstatus(gp, RT_G_SCANWAITING, RT_G_WAITING);
-    return NULL;
 }
 
 TEST(g, casgstatus_spins_while_scan_bit_held)
 {
-    rt_g *gp = tu_fakeg(RT_G_SCANWAITING);
-    pthread_t t;
-    int64_t t0, t1;
+    rt_g *gp = holdrace(RT_G_SCANWAITING, readyg, releasescan);
 
-    pthread_create(&t, NULL, releaser, gp);
-    t0 = rt__nanotime();
-    rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNABLE); /* ready's move */
-    t1 = rt__nanotime();
-    pthread_join(t, NULL);
     CHECK_EQ(rt__readgstatus(gp), RT_G_RUNNABLE);
-    CHECK_GE(t1 - t0, 10 * 1000 * 1000); /* it waited for the holder */
 }
 
+/* A second claim of a claimed G fails and changes nothing: not the
+ * status, not the trace (no claim event), for every claimable status. */
 TEST(g, castogscanstatus_fails_when_already_claimed)
 {
-    rt_g *gp = tu_fakeg(RT_G_SCANWAITING);
+    static const uint32_t base[][2] = {
+        {RT_G_RUNNABLE, RT_G_SCANRUNNABLE}, {RT_G_WAITING, RT_G_SCANWAITING},
+        {RT_G_SYSCALL, RT_G_SCANSYSCALL},   {RT_G_RUNNING, RT_G_SCANRUNNING},
+        {RT_G_RUNNING, RT_G_SCANENQUEUE},
+    };
+    uint64_t events;
+    size_t i, j;
 
-    CHECK(!rt__castogscanstatus(gp, RT_G_WAITING, RT_G_SCANWAITING));
-    CHECK_EQ(rt__readgstatus(gp), RT_G_SCANWAITING);
+    for (i = 0; i < sizeof base / sizeof base[0]; i++) {
+        rt_g *gp = tu_fakeg(base[i][0]);
+        CHECK(rt__castogscanstatus(gp, base[i][0], base[i][1])); /* first */
+        for (j = 0; j < sizeof base / sizeof base[0]; j++) {
+            if (base[j][0] != base[i][0])
+                continue;
+            events = rt__tracecount();
+            CHECK(!rt__castogscanstatus(gp, base[j][0], base[j][1]));
+            CHECK_EQ(rt__readgstatus(gp), base[i][1]);
+            CHECK_EQ(rt__tracecount(), events);
+        }
+    }
 }
 
 static void releasenotheld(void *arg)
@@ -269,24 +342,20 @@ TEST(g, stopg_work_already_done_returns_false)
     CHECK_EQ(rt__readgstatus(gp), RT_G_WAITING);
 }
 
-static void *copydone(void *arg)
+static void stopgclaims(rt_g *gp)
 {
-    rt_g *gp = arg;
-    struct timespec ts = {0, 20 * 1000 * 1000};
+    CHECK(rt__stopg(gp));
+}
 
-    nanosleep(&ts, NULL);
+static void copydone(rt_g *gp)
+{
     rt__casgstatus(gp, RT_G_COPYSTACK, RT_G_WAITING);
-    return NULL;
 }
 
 TEST(g, stopg_copystack_retries_until_stack_moved)
 {
-    rt_g *gp = tu_fakeg(RT_G_COPYSTACK);
-    pthread_t t;
+    rt_g *gp = holdrace(RT_G_COPYSTACK, stopgclaims, copydone);
 
-    pthread_create(&t, NULL, copydone, gp);
-    CHECK(rt__stopg(gp));
-    pthread_join(t, NULL);
     CHECK_EQ(rt__readgstatus(gp), RT_G_SCANWAITING);
     rt__restartg(gp);
 }

@@ -15,34 +15,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arch/switch.h"
 #include "os/os.h"
+#include "os/sanitizer.h"
 #include "rt.h"
 #include "test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define T_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define T_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define T_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define T_TSAN 1
-#endif
-#endif
-#ifdef T_ASAN
+#ifdef RT_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
-#ifdef T_TSAN
+#ifdef RT_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
-
-/* The context switch (arch/<arch>/switch.S). */
-void rt__ctx_switch(void **save_sp, void *new_sp);
-void *rt__ctx_make(void *stack_top, void (*fn)(void *), void *arg);
 
 enum {
     /* Entries of the schedule log: more than any workload here records. */
@@ -177,14 +161,14 @@ static uint64_t fib_turns;
    annotations a fiber library owes ASan and TSan. */
 static void xswitch(struct ctx *from, struct ctx *to)
 {
-#ifdef T_ASAN
+#ifdef RT_ASAN
     __sanitizer_start_switch_fiber(&from->fake, to->lo, to->len);
 #endif
-#ifdef T_TSAN
+#ifdef RT_TSAN
     __tsan_switch_to_fiber(to->tsan, 0);
 #endif
     rt__ctx_switch(&from->sp, to->sp);
-#ifdef T_ASAN
+#ifdef RT_ASAN
     __sanitizer_finish_switch_fiber(from->fake, NULL, NULL);
 #endif
 }
@@ -208,7 +192,7 @@ static void pingpong_fn(void *arg)
     volatile uint64_t keep[16];
     uint64_t i;
 
-#ifdef T_ASAN
+#ifdef RT_ASAN
     {
         const void *lo;
         size_t len;
@@ -246,7 +230,7 @@ TEST(sim, switch_pingpong)
     CHECK(stk != MAP_FAILED);
     fib.lo = stk;
     fib.len = len;
-#ifdef T_TSAN
+#ifdef RT_TSAN
     host.tsan = __tsan_get_current_fiber();
     fib.tsan = __tsan_create_fiber(0);
 #endif
@@ -269,7 +253,7 @@ TEST(sim, switch_pingpong)
 #if defined(__x86_64__)
     CHECK_NE(fib_sse, host_sse); /* the fiber did change its own mode */
 #endif
-#ifdef T_TSAN
+#ifdef RT_TSAN
     __tsan_destroy_fiber(fib.tsan);
 #endif
     /* The fiber is abandoned mid-loop; its stack goes with the process. */
@@ -959,7 +943,7 @@ TEST(sim, race_visible)
     /* Round-robin switches at every spin hint, so updates are lost. */
     CHECK(strstr(buf, "race: 40") == NULL);
     CHECK(strstr(buf, "race: ") != NULL);
-#ifdef T_TSAN
+#ifdef RT_TSAN
     /* Fibers are switched without synchronization: TSan sees the race
        between the two Ms as it would between two threads. */
     CHECK(strstr(buf, "ThreadSanitizer: data race") != NULL);

@@ -5,10 +5,17 @@
  * after the last one has stopped, so a plain global is enough: every M
  * reads it after the thread start that happens-after the write.
  */
+#include <malloc.h>
+
 #include "os/os.h"
 #include "os/os_sim.h"
 #include "os/os_threads.h"
+#include "os/sanitizer.h"
 #include "rt.h"
+
+#ifdef RT_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 
 bool rt__sim_on;
 
@@ -23,6 +30,11 @@ void rt__lock(rt_mutex *l)
 void rt__unlock(rt_mutex *l)
 {
     DISPATCH(unlock, l);
+}
+
+bool rt__lockheld(rt_mutex *l)
+{
+    return DISPATCH(lockheld, l);
 }
 
 void rt__noteclear(rt_note *n)
@@ -108,4 +120,32 @@ int rt__os_run(int backend, const struct rt_sim_source *src,
     rc = rt__sim_run(src, mainfn, arg);
     rt__sim_on = false;
     return rc;
+}
+
+/* rt__os_heapbytes: see os.h. */
+size_t rt__os_heapbytes(void)
+{
+    return mallinfo2().uordblks;
+}
+
+/* rt__os_poison: see os.h. */
+void rt__os_poison(const volatile void *p, size_t n)
+{
+#ifdef RT_ASAN
+    __asan_poison_memory_region(p, n);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+/* rt__os_unpoison: see os.h. */
+void rt__os_unpoison(const volatile void *p, size_t n)
+{
+#ifdef RT_ASAN
+    __asan_unpoison_memory_region(p, n);
+#else
+    (void)p;
+    (void)n;
+#endif
 }

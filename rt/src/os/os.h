@@ -1,14 +1,17 @@
 /*
  * os.h - rt's platform layer: atomics, locks, notes, threads, time, system
- * calls and spin hints. No other rt file calls pthreads, futexes, clocks or
- * <stdatomic.h> operations directly; everything shared between Ms goes
- * through here, so that one runtime runs on two backends:
+ * calls, spin hints, and the allocator's and sanitizers' interfaces. No
+ * other rt file calls pthreads, futexes, clocks, sanitizer interfaces or
+ * <stdatomic.h> operations directly (ci/check-seam enforces it);
+ * everything shared between Ms goes through here, so that one runtime runs
+ * on two backends:
  *
  *   threads  (os_threads.c)  real pthreads, real atomics, real blocking.
  *   sim      (os_sim.c)      every M is a fiber on the calling OS thread;
  *                            every operation below is a yield point where
- *                            the schedule source may switch to another M;
- *                            time is virtual.
+ *                            the schedule source may switch to another M,
+ *                            except the explicitly named _noyield family
+ *                            and what says otherwise; time is virtual.
  *
  * The backend is chosen per run (rt__os_run). Every inline helper below
  * tests rt__sim_on once; when it is false the cost is one predictable
@@ -123,8 +126,78 @@ static inline bool rt__casp(void *_Atomic *p, void *old, void *new_)
 }
 
 /*
- * Statistics counters: relaxed adds with no yield point. They order
- * nothing and are read only after every M has stopped.
+ * The non-yielding family: the same atomics, but NOT schedule points in
+ * the sim. They are for the observers of the protocol, not its actors:
+ * checkers (which must not perturb the schedule they judge), statistics,
+ * the trace and reports, and the lock-held assertion. A runtime path
+ * whose interleaving matters uses the yielding functions above; changing
+ * one into the other changes every sim schedule (and trace hash) after
+ * it. The suffix makes the choice visible at the call site.
+ */
+static inline uint8_t rt__load8_noyield(const _Atomic uint8_t *p,
+                                        memory_order mo)
+{
+    return atomic_load_explicit(p, mo);
+}
+
+static inline void rt__store8_noyield(_Atomic uint8_t *p, uint8_t v,
+                                      memory_order mo)
+{
+    atomic_store_explicit(p, v, mo);
+}
+
+static inline uint32_t rt__load32_noyield(const _Atomic uint32_t *p,
+                                          memory_order mo)
+{
+    return atomic_load_explicit(p, mo);
+}
+
+static inline void rt__store32_noyield(_Atomic uint32_t *p, uint32_t v,
+                                       memory_order mo)
+{
+    atomic_store_explicit(p, v, mo);
+}
+
+/* rt__xchg32_noyield is a seq_cst exchange; returns the old value. */
+static inline uint32_t rt__xchg32_noyield(_Atomic uint32_t *p, uint32_t v)
+{
+    return atomic_exchange(p, v);
+}
+
+static inline uint64_t rt__load64_noyield(const _Atomic uint64_t *p,
+                                          memory_order mo)
+{
+    return atomic_load_explicit(p, mo);
+}
+
+static inline void rt__store64_noyield(_Atomic uint64_t *p, uint64_t v,
+                                       memory_order mo)
+{
+    atomic_store_explicit(p, v, mo);
+}
+
+/* rt__xadd64_noyield adds d and returns the new value, as rt__xadd64. */
+static inline uint64_t rt__xadd64_noyield(_Atomic uint64_t *p, int64_t d,
+                                          memory_order mo)
+{
+    return atomic_fetch_add_explicit(p, (uint64_t)d, mo) + (uint64_t)d;
+}
+
+static inline void *rt__loadp_noyield(void *_Atomic const *p, memory_order mo)
+{
+    return atomic_load_explicit((void *_Atomic *)p, mo);
+}
+
+static inline void rt__storep_noyield(void *_Atomic *p, void *v,
+                                      memory_order mo)
+{
+    atomic_store_explicit(p, v, mo);
+}
+
+/*
+ * Statistics counters: relaxed adds with no yield point (of the family
+ * above). They order nothing and are read only after every M has
+ * stopped.
  */
 static inline void rt__statadd(_Atomic uint64_t *p, uint64_t d)
 {
@@ -133,14 +206,26 @@ static inline void rt__statadd(_Atomic uint64_t *p, uint64_t d)
 
 /*
  * A runtime lock (Go's Mutex). key: 0 unlocked, 1 locked, 2 locked with
- * sleepers (threads backend: a futex word). Zero-initialized is unlocked.
+ * sleepers (threads backend: a futex word). owner: who holds it, for
+ * rt__lockheld only (0: nobody; else the holder's identity: its sim fiber,
+ * or its thread), written by the holder right after it takes the lock and
+ * cleared right before it lets go; relaxed, since only the holder ever
+ * compares it with itself. Zero-initialized is unlocked.
  */
 typedef struct rt_mutex {
     _Atomic uint32_t key;
+    _Atomic uintptr_t owner;
 } rt_mutex;
 
 void rt__lock(rt_mutex *l);
 void rt__unlock(rt_mutex *l);
+
+/*
+ * rt__lockheld reports whether the calling M holds l (SQLite's
+ * mutex_held). Not a yield point in the sim: asserting a lock never moves
+ * the schedule. Use it through RT__ASSERT_HELD (runtime.h).
+ */
+bool rt__lockheld(rt_mutex *l);
 
 /*
  * A note (Go's Note): a one-shot event. noteclear resets it; notewakeup
@@ -180,6 +265,23 @@ void rt__osyield(void);
 /* rt__syscall_block blocks the calling M for ns nanoseconds, as a system
  * call would (a real nanosleep in threads; virtual time in sim). */
 void rt__syscall_block(int64_t ns);
+
+/*
+ * The allocator and the sanitizers, behind the seam; none of these is a
+ * yield point.
+ *
+ * rt__os_heapbytes returns the bytes the C allocator has handed out and
+ * not taken back (glibc's in-use bytes, mallinfo2). A sanitizer's
+ * allocator bypasses it: then the count does not move.
+ *
+ * rt__os_poison marks n bytes at p unusable: under ASan any access to
+ * them is reported; rt__os_unpoison makes them usable again. Without ASan
+ * both do nothing (the heap's generation check still catches a stale
+ * reference).
+ */
+size_t rt__os_heapbytes(void);
+void rt__os_poison(const volatile void *p, size_t n);
+void rt__os_unpoison(const volatile void *p, size_t n);
 
 /*
  * rt__os_run runs mainfn(arg) as the first M on the chosen backend and

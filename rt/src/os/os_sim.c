@@ -50,6 +50,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "arch/switch.h"
 #include "os/sanitizer.h"
 #include "rt.h"
 
@@ -78,10 +79,6 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 #define ACQ(p) ((void)(p))
 #define REL(p) ((void)(p))
 #endif
-
-/* The context switch, in arch/<arch>/switch.S. */
-void rt__ctx_switch(void **save_sp, void *new_sp);
-void *rt__ctx_make(void *stack_top, void (*fn)(void *), void *arg);
 
 /*
  * Provided by the runtime, which prints the goroutines and throws. The
@@ -680,6 +677,7 @@ void rt__sim_lock(rt_mutex *l)
     while (atomic_load_explicit(&l->key, memory_order_relaxed) != 0)
         block(W_LOCK, l, -1);
     atomic_store_explicit(&l->key, 1, memory_order_relaxed);
+    atomic_store_explicit(&l->owner, (uintptr_t)S.cur, memory_order_relaxed);
     ACQ(l); /* pairs with REL in rt__sim_unlock */
     LEAVE();
 }
@@ -693,9 +691,23 @@ void rt__sim_unlock(rt_mutex *l)
     if (atomic_load_explicit(&l->key, memory_order_relaxed) != 1)
         fatal("unlock of an unlocked lock");
     REL(l);
+    atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
     atomic_store_explicit(&l->key, 0, memory_order_relaxed);
     wakeall(W_LOCK, l);
     LEAVE();
+}
+
+/* rt__sim_lockheld reports whether the running fiber holds l; not a
+   yield point. */
+bool rt__sim_lockheld(rt_mutex *l)
+{
+    bool held;
+
+    ENTER();
+    held = atomic_load_explicit(&l->owner, memory_order_relaxed) ==
+           (uintptr_t)S.cur;
+    LEAVE();
+    return held;
 }
 
 /* rt__sim_noteclear: a yield point, then reset the note. */

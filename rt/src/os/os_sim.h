@@ -10,6 +10,7 @@
 
 void rt__sim_lock(rt_mutex *l);
 void rt__sim_unlock(rt_mutex *l);
+bool rt__sim_lockheld(rt_mutex *l);
 void rt__sim_noteclear(rt_note *n);
 void rt__sim_notewakeup(rt_note *n);
 void rt__sim_notesleep(rt_note *n);

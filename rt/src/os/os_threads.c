@@ -57,9 +57,9 @@ static void futexwakeup(_Atomic uint32_t *addr, int cnt)
             0);
 }
 
-/* rt__thr_lock acquires l, spinning briefly and then sleeping on the
- * futex. The exchange is seq_cst; it pairs with the unlock's exchange. */
-void rt__thr_lock(rt_mutex *l)
+/* acquire takes l, spinning briefly and then sleeping on the futex. The
+ * exchange is seq_cst; it pairs with the unlock's exchange. */
+static void acquire(rt_mutex *l)
 {
     uint32_t v, wait;
     int i;
@@ -97,15 +97,40 @@ void rt__thr_lock(rt_mutex *l)
     }
 }
 
+/* self is the calling thread's identity in rt_mutex.owner: the address
+ * of one of its thread-locals, distinct among live threads and never 0. */
+static uintptr_t self(void)
+{
+    return (uintptr_t)&tls_id;
+}
+
+/* rt__thr_lock acquires l and records the calling thread as its owner. */
+void rt__thr_lock(rt_mutex *l)
+{
+    acquire(l);
+    atomic_store_explicit(&l->owner, self(), memory_order_relaxed);
+}
+
 /* rt__thr_unlock releases l and wakes one sleeper if there may be any. */
 void rt__thr_unlock(rt_mutex *l)
 {
-    uint32_t v = atomic_exchange(&l->key, MUTEX_UNLOCKED);
+    uint32_t v;
+
+    atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+    v = atomic_exchange(&l->key, MUTEX_UNLOCKED);
 
     if (v == MUTEX_UNLOCKED)
         abort(); /* unlock of an unlocked lock: a runtime bug */
     if (v == MUTEX_SLEEPING)
         futexwakeup(&l->key, 1);
+}
+
+/* rt__thr_lockheld reports whether the calling thread holds l. Relaxed:
+ * only our own writes can make owner equal self(), and we see those in
+ * program order; another thread's writes never do. */
+bool rt__thr_lockheld(rt_mutex *l)
+{
+    return atomic_load_explicit(&l->owner, memory_order_relaxed) == self();
 }
 
 /* rt__thr_noteclear resets n; no sleeper or waker may be active. */

@@ -10,6 +10,7 @@
 
 void rt__thr_lock(rt_mutex *l);
 void rt__thr_unlock(rt_mutex *l);
+bool rt__thr_lockheld(rt_mutex *l);
 void rt__thr_noteclear(rt_note *n);
 void rt__thr_notewakeup(rt_note *n);
 void rt__thr_notesleep(rt_note *n);

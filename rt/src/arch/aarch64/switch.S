@@ -1,9 +1,6 @@
 /*
  * switch.S - the sim backend's context switch for AArch64 (AAPCS64).
- * Same contract as arch/x86_64/switch.S:
- *
- *     void rt__ctx_switch(void **save_sp, void *new_sp);
- *     void *rt__ctx_make(void *stack_top, void (*fn)(void *), void *arg);
+ * Same contract as arch/x86_64/switch.S; C declarations in arch/switch.h.
  *
  * A suspended context is a stack pointer to FRAME bytes holding the
  * callee-saved registers, from low to high addresses:

@@ -19,10 +19,7 @@
  * changes them must restore them), so a fiber that changes its rounding
  * mode does not change the one of the fiber it switches to.
  *
- * C declarations (os_sim.c, rt/bench/switch.c, test_sim.c):
- *
- *     void rt__ctx_switch(void **save_sp, void *new_sp);
- *     void *rt__ctx_make(void *stack_top, void (*fn)(void *), void *arg);
+ * C declarations, with the contract: arch/switch.h.
  */
 
 #define FRAME 64 /* bytes of one saved context, as laid out above */

@@ -1,0 +1,226 @@
+/*
+ * test_child.c - one run in a child (child.c): every outcome class made
+ * for real (clean, a rule, a rule of the resource checker, a timeout, a
+ * refused run), the sanitizer-report keys, and the contract that a child
+ * never outlives its parent, whether the parent is killed or asked to
+ * stop.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "test.h"
+
+/* The scenario of the running test, freed by its end (LeakSanitizer). */
+static rt_scenario *cur;
+
+static void freecur(void)
+{
+    free(cur);
+}
+
+/* parse parses a scenario text into cur; a parse error fails the test. */
+static rt_scenario *parse(const char *text)
+{
+    rt_scenario *sc = tu_newsc();
+
+    if (cur == NULL)
+        atexit(freecur);
+    free(cur);
+    cur = sc;
+    char err[256];
+
+    if (rt_scenario_parse(text, strlen(text), sc, err, sizeof err) != RT_OK)
+        test__fail(__FILE__, __LINE__, "scenario: %s", err);
+    return sc;
+}
+
+/* A scenario that runs to its end on every schedule. */
+static const char *clean = "prog main frame 2\n NEW 0\n GO w 0\n GC\n USE 0\n"
+                           "end\nprog w frame 1\n CALL 3\n RET\nend\n"
+                           "start main\n";
+
+/* simopts fills a sim run with a seeded random schedule. */
+static void simopts(rt_sim_source *src, rt_options *opt, uint64_t budget)
+{
+    memset(src, 0, sizeof *src);
+    memset(opt, 0, sizeof *opt);
+    src->kind = RT_SIM_RANDOM;
+    src->seed = 3;
+    src->step_budget = budget;
+    opt->backend = RT_BACKEND_SIM;
+    opt->sim = src;
+}
+
+TEST(child, clean_run_returns_its_stats)
+{
+    gs_childcfg cfg = {.quiet = true};
+    rt_sim_source src;
+    rt_options opt;
+    gs_outcome o;
+    char err[GS_ERRLEN];
+
+    simopts(&src, &opt, 0);
+    CHECK(gs_child_run(parse(clean), &opt, &cfg, &o, err, sizeof err));
+    CHECK_EQ(o.kind, GS_OUT_CLEAN);
+    CHECK_EQ(o.key[0], 0);
+    CHECK_GE(o.st.gc_cycles, 1);
+    CHECK_GT(o.st.ops, 0);
+    CHECK(!gs_outcome_finding(&o));
+}
+
+TEST(child, a_violated_rule_is_a_finding_keyed_by_the_rule)
+{
+    gs_childcfg cfg = {.quiet = true};
+    rt_sim_source src;
+    rt_options opt;
+    gs_outcome o;
+    char err[GS_ERRLEN];
+
+    /* The sim's step budget is the cheapest real violation: a run that
+     * needs more yield points than allowed breaks liveness.budget. */
+    simopts(&src, &opt, 50);
+    CHECK(gs_child_run(parse(clean), &opt, &cfg, &o, err, sizeof err));
+    CHECK_EQ(o.kind, GS_OUT_RULE);
+    CHECK(strcmp(o.key, "liveness.budget") == 0);
+    CHECK(gs_outcome_finding(&o));
+}
+
+TEST(child, a_refused_run_is_an_error_not_a_finding)
+{
+    gs_childcfg cfg = {.quiet = true};
+    rt_options opt;
+    gs_outcome o;
+    char err[GS_ERRLEN];
+
+    memset(&opt, 0, sizeof opt);
+    opt.backend = RT_BACKEND_SIM; /* and no schedule source: refused */
+    CHECK(gs_child_run(parse(clean), &opt, &cfg, &o, err, sizeof err));
+    CHECK_EQ(o.kind, GS_OUT_ERROR);
+    CHECK_EQ(o.code, RT_EINVAL);
+    CHECK(!gs_outcome_finding(&o));
+}
+
+/* A run on real threads that sleeps in a system call for 15 ticks. */
+static void sleeper(rt_options *opt, uint64_t tick_ns)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->backend = RT_BACKEND_THREADS;
+    opt->tick_ns = tick_ns;
+}
+static const char *sleeps = "prog main\n SYSCALL 15\nend\nstart main\n";
+
+TEST(child, a_run_past_its_bound_is_killed_as_a_timeout)
+{
+    gs_childcfg cfg = {.quiet = true, .timeout_s = 1};
+    rt_options opt;
+    gs_outcome o;
+    char err[GS_ERRLEN];
+    double t0 = gs_now();
+
+    sleeper(&opt, 1000ull * 1000 * 1000); /* 15 s */
+    CHECK(gs_child_run(parse(sleeps), &opt, &cfg, &o, err, sizeof err));
+    CHECK_EQ(o.kind, GS_OUT_TIMEOUT);
+    CHECK(strcmp(o.key, "timeout") == 0);
+    CHECK_LT(gs_now() - t0, 10);
+}
+
+TEST(child, sanitizer_reports_give_their_keys)
+{
+    static const struct {
+        const char *text, *key;
+    } cases[] = {
+        {"==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x6\n",
+         "asan.heap-use-after-free"},
+        {"x\nWARNING: ThreadSanitizer: data race (pid=5)\n  Write of size 4",
+         "tsan.data-race"},
+        {"g.c:12:3: runtime error: signed integer overflow: 1 + 2147483647",
+         "ubsan.signed-integer-overflow"},
+        {"==9==ERROR: LeakSanitizer: detected memory leaks\n", "lsan.leak"},
+    };
+    char key[GS_MAX_RULE];
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK(gs_sanitizer_key(cases[i].text, key, sizeof key));
+        if (strcmp(key, cases[i].key) != 0)
+            test__fail(__FILE__, __LINE__, "case %zu: key '%s', want '%s'", i,
+                       key, cases[i].key);
+    }
+    CHECK(
+        !gs_sanitizer_key("gstorm: violation [scan.unowned]", key, sizeof key));
+}
+
+/*
+ * orphan starts a middle process that runs the sleeper in a child through
+ * gs_child_run, waits until that child exists, then ends the middle
+ * process with sig. The test process is a subreaper, so an orphaned
+ * grandchild would be reparented to it: it checks that none is left, in
+ * a bounded time.
+ */
+static void orphan(int sig)
+{
+    pid_t middle, pid;
+    int status, i;
+
+    CHECK_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    middle = fork();
+    CHECK_GE(middle, 0);
+    if (middle == 0) {
+        gs_childcfg cfg = {.quiet = true, .timeout_s = 60};
+        rt_options opt;
+        gs_outcome o;
+        char err[GS_ERRLEN];
+        sleeper(&opt, 1000ull * 1000 * 1000);
+        gs_child_run(parse(sleeps), &opt, &cfg, &o, err, sizeof err);
+        _exit(0);
+    }
+    /* Let the middle start its child (bounded: 5 s). */
+    for (i = 0; i < 500; i++) {
+        char path[64];
+        FILE *f;
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", middle,
+                 middle);
+        f = fopen(path, "r");
+        if (f != NULL) {
+            int c = fgetc(f);
+            fclose(f);
+            if (c != EOF)
+                break;
+        }
+        usleep(10000);
+    }
+    CHECK_LT(i, 500);
+    kill(middle, sig);
+    CHECK_EQ(waitpid(middle, &status, 0), middle);
+    CHECK(WIFSIGNALED(status));
+    CHECK_EQ(WTERMSIG(status), sig);
+    /* Any grandchild is now ours to reap: it must be gone within 5 s. */
+    for (i = 0; i < 500; i++) {
+        pid = waitpid(-1, &status, WNOHANG);
+        if (pid < 0 && errno == ECHILD)
+            return; /* no child left at all */
+        usleep(10000);
+    }
+    test__fail(__FILE__, __LINE__, "a child outlived its parent (signal %d)",
+               sig);
+}
+
+TEST(child, dies_when_its_parent_is_killed)
+{
+    orphan(SIGKILL);
+}
+
+TEST(child, dies_before_its_parent_on_sigterm)
+{
+    orphan(SIGTERM);
+}
+
+TEST(child, dies_before_its_parent_on_sigint)
+{
+    orphan(SIGINT);
+}
