@@ -21,38 +21,40 @@ enum {
 /* exploreusage prints `gstorm explore --help` to f. */
 static void exploreusage(FILE *f)
 {
-    fprintf(f,
-            "usage: gstorm explore SCENARIO [--strategy random|pct] "
-            "[--depth D]\n"
-            "                      [--runs N | --seconds S] [--seed X] "
-            "[--bound-ms MS]\n"
-            "                      [--bound-us US] [--budget STEPS] [-o "
-            "FILE] [--quiet]\n\n"
-            "Searches schedules of SCENARIO (a text scenario or a gstorm "
-            "file) on\n"
-            "the sim backend, one forked run per seed X, X+1, ... "
-            "(default X=1),\n"
-            "and stops at the first run that violates a rule or crashes.\n"
-            "  --strategy  random (default): a seeded random choice at every "
-            "yield\n"
-            "              point; pct: PCT with depth D (1..8, default 3), "
-            "k learned\n"
-            "              from one round-robin run\n"
-            "  --runs N    at most N runs (default 1000); --seconds S: for "
-            "S seconds\n"
-            "  --bound-ms  liveness bound of one quiesce, virtual ms "
-            "(default rt's,\n"
-            "              10 s); --bound-us the same in microseconds\n"
-            "  --budget    yield points before a run is cut (default the "
-            "sim's, 1e8)\n"
-            "  -o FILE     where to save a finding (default "
-            "gstorm-RULE-SEED.gsr)\n"
-            "A finding is saved with the metadata `gstorm replay` needs, "
-            "checked to\n"
-            "reproduce, and printed with its replay command.\n"
-            "Exit: 0 no violation, 1 violation found, 2 bad usage or "
-            "scenario,\n"
-            "3 internal error.\n");
+    fprintf(
+        f, "%s",
+        "usage: gstorm explore SCENARIO [--strategy random|pct] [--depth D]\n"
+        "           [--runs N | --seconds S] [--seed X] [--bound-ms MS |\n"
+        "           --bound-us US] [--budget STEPS] [--mem-mb MB]\n"
+        "           [--timeout S] [-o FILE] [--quiet]\n\n"
+        "Searches schedules of SCENARIO (a text scenario or a gstorm file) on\n"
+        "the sim backend, one child run per seed X, X+1, ... (default X=1),\n"
+        "and stops at the first run that violates a rule or crashes.\n"
+        "  --strategy  random (default): a seeded random choice at every "
+        "yield\n"
+        "              point; pct: PCT with depth D (1..8, default 3), k "
+        "learned\n"
+        "              from one round-robin run\n"
+        "  --runs N    at most N runs (default 1000); --seconds S: for S "
+        "seconds\n"
+        "  --bound-ms  liveness bound of one quiesce, virtual ms (default "
+        "rt's,\n"
+        "              10 s); --bound-us the same in microseconds\n"
+        "  --budget    yield points before a run is cut (default the sim's, "
+        "1e8)\n"
+        "  --mem-mb    address space of one run, MB (default 4096; not "
+        "applied\n"
+        "              in sanitizer builds)\n"
+        "  --timeout   seconds of wall time one run may take (default 120)\n"
+        "  -o FILE     where to save a finding (default gstorm-RULE-SEED.gsr)\n"
+        "A finding is saved with the metadata `gstorm replay` needs, checked "
+        "to\n"
+        "reproduce, and printed with its replay command. A run that runs out\n"
+        "of a resource (memory, goroutines, threads) is not a finding: the\n"
+        "search stops with exit 3 and saves nothing. SIGINT or SIGTERM ends\n"
+        "the running child first.\n"
+        "Exit: 0 no violation, 1 violation found, 2 bad usage or scenario,\n"
+        "3 internal error or a resource ran out.\n");
 }
 
 /* The settings of one explore, shared by its runs. */
@@ -61,7 +63,8 @@ typedef struct explore {
     rt_scenario *sc;
     int kind; /* RT_SIM_RANDOM or RT_SIM_PCT */
     uint64_t depth, seed, runs, seconds, bound_ms, bound_us, budget, k;
-    const char *outp; /* -o, or NULL */
+    uint64_t mem_mb, timeout_s; /* each run's bounds (gs_childcfg) */
+    const char *outp;           /* -o, or NULL */
     bool quiet;
 } explore;
 
@@ -94,7 +97,9 @@ static char replayhint[512];
 static bool runone(const explore *e, const gs_spec *s, bool quiet,
                    gs_outcome *o)
 {
-    gs_childcfg cfg = {.quiet = quiet};
+    gs_childcfg cfg = {.quiet = quiet,
+                       .mem_mb = (uint32_t)e->mem_mb,
+                       .timeout_s = (uint32_t)e->timeout_s};
     char err[GS_ERRLEN];
     rt_sim_source src;
     rt_options opt;
@@ -212,6 +217,9 @@ static int exploreflags(int argc, char **argv, explore *e, bool *help)
          &us},
         {"--budget", NULL, GS_FLAG_U64, 1000, UINT64_MAX, NULL, &e->budget,
          NULL},
+        {"--mem-mb", NULL, GS_FLAG_U64, 16, 1 << 20, NULL, &e->mem_mb, NULL},
+        {"--timeout", NULL, GS_FLAG_U64, 1, 24 * 3600, NULL, &e->timeout_s,
+         NULL},
         {"-o", NULL, GS_FLAG_STR, 0, 0, NULL, &e->outp, NULL},
         {"--quiet", "-q", GS_FLAG_BOOL, 0, 0, NULL, &e->quiet, NULL},
     };
@@ -292,7 +300,7 @@ int cli_explore(int argc, char **argv)
     }
     e.sc = gs_loadscenario(e.path, err, sizeof err, &rc);
     if (e.sc == NULL) {
-        fprintf(stderr, "%s\n", err);
+        cli_fileerror(e.path, err);
         return rc;
     }
     rc = GS_EXIT_OK;

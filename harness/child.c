@@ -59,23 +59,6 @@ static volatile sig_atomic_t childpid;
 /* The write end of the result pipe, in the child, for childhook. */
 static int resultfd = -1;
 
-/* writeall writes n bytes to fd, across short writes and EINTR; it gives
- * up silently when the reader is gone (nobody left to tell). */
-static void writeall(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return;
-        c += w;
-        n -= (size_t)w;
-    }
-}
-
 /* onsignal is the parent's SIGINT/SIGTERM handler: kill the running
  * child, then die of the same signal. Async-signal-safe. */
 static void onsignal(int sig)
@@ -118,7 +101,7 @@ static _Noreturn void childhook(const char *rule)
         n = GS_MAX_RULE - 1;
     msg[0] = 'V';
     memcpy(msg + 1, rule, n);
-    writeall(resultfd, msg, 1 + n);
+    gs_writeall(resultfd, msg, 1 + n); /* a lost parent: nobody to tell */
     fflush(stdout);
     fflush(stderr);
     _exit(GS_EXIT_VIOLATION);
@@ -159,12 +142,12 @@ static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
     if (rc != RT_OK) {
         msg[0] = 'E';
         memcpy(msg + 1, &rc, sizeof rc);
-        writeall(resfd, msg, 1 + sizeof rc);
+        gs_writeall(resfd, msg, 1 + sizeof rc);
         _exit(GS_EXIT_INTERNAL);
     }
     msg[0] = 'S';
     memcpy(msg + 1, &st, sizeof st);
-    writeall(resfd, msg, 1 + sizeof st);
+    gs_writeall(resfd, msg, 1 + sizeof st);
     fflush(stdout);
     fflush(stderr);
     _exit(GS_EXIT_OK);

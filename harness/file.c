@@ -177,10 +177,11 @@ static const char *filekind(const struct stat *st)
     return "not a regular file";
 }
 
-/* writeall writes n bytes to fd, through short writes and EINTR; returns
- * 0, or -1 with errno set. */
-static int writeall(int fd, const uint8_t *p, size_t n)
+/* gs_writeall is in harness.h. */
+int gs_writeall(int fd, const void *data, size_t n)
 {
+    const uint8_t *p = data;
+
     while (n > 0) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -282,7 +283,7 @@ int gs_writefile(const char *path, const void *data, size_t len, char *err,
                        "%s: cannot create a temporary file in %s: %s", path,
                        dir, strerror(e));
     }
-    if (fchmod(fd, SAVE_MODE) != 0 || writeall(fd, data, len) != 0 ||
+    if (fchmod(fd, SAVE_MODE) != 0 || gs_writeall(fd, data, len) != 0 ||
         fsync(fd) != 0) {
         e = errno;
         close(fd);

@@ -277,6 +277,10 @@ int gs_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
 char *gs_readfile(const char *path, size_t max, size_t *len, char *err,
                   size_t errlen);
 
+/* gs_writeall writes n bytes to fd, through short writes and EINTR;
+ * returns 0, or -1 with errno set. */
+int gs_writeall(int fd, const void *data, size_t n);
+
 /*
  * gs_writefile writes len bytes to path atomically: a temporary file
  * beside it, fsync, rename over path, fsync of the directory. Readers see

@@ -105,6 +105,48 @@ TEST(child, a_refused_run_is_an_error_not_a_finding)
     CHECK(!gs_outcome_finding(&o));
 }
 
+/* Whether address-space bounds apply (not under ASan or TSan, whose
+ * shadow memory needs terabytes of address space). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define BOUNDED_AS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define BOUNDED_AS 0
+#endif
+#endif
+#ifndef BOUNDED_AS
+#define BOUNDED_AS 1
+#endif
+
+TEST(child, running_out_of_memory_is_a_resource_not_a_finding)
+{
+    gs_childcfg cfg = {.quiet = true, .mem_mb = 32};
+    char text[16384], err[GS_ERRLEN];
+    rt_sim_source src;
+    rt_options opt;
+    gs_outcome o;
+    size_t n;
+    int i;
+
+    if (!BOUNDED_AS) {
+        printf("skipped: a sanitizer build applies no address-space bound\n");
+        return;
+    }
+    /* 64 goroutines that each recurse 1000 frames of 64 slots (512 KiB
+     * of stack each, copied as it doubles) and then park forever, keeping
+     * their stacks: 32 MiB of stacks, past the bound with the program. */
+    n = (size_t)snprintf(text, sizeof text, "prog deep frame 1\n");
+    for (i = 0; i < 1000; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, " CALL 63\n");
+    snprintf(text + n, sizeof text - n, " BLOCK 0\nend\nstart deep x64\n");
+    simopts(&src, &opt, 0);
+    CHECK(gs_child_run(parse(text), &opt, &cfg, &o, err, sizeof err));
+    if (o.kind != GS_OUT_RESOURCE)
+        test__fail(__FILE__, __LINE__, "outcome %d [%s], want a resource",
+                   (int)o.kind, o.key);
+    CHECK(!gs_outcome_finding(&o));
+}
+
 /* A run on real threads that sleeps in a system call for 15 ticks. */
 static void sleeper(rt_options *opt, uint64_t tick_ns)
 {
