@@ -110,13 +110,15 @@ typedef struct benchcfg {
 static void benchusage(FILE *f)
 {
     fprintf(f,
-            "usage: gstorm bench [quiesce|vm|mem|switch|all] [--quick]\n\n"
+            "usage: gstorm bench [quiesce|vm|mem|switch|all] [--quick]\n"
+            "                    [--fault ID[,ID...]]\n\n"
             "Measures rt and prints Markdown tables (default: all):\n"
             "  quiesce  ns per G of one quiesce pass, 1k/10k/100k parked Gs\n"
             "  vm       VM ops per second on 1 and 2 Ps\n"
             "  mem      bytes malloc'd per G, with and without its stack\n"
             "  switch   sim context switch vs swapcontext vs thread baton\n"
             "--quick runs smaller sizes and one repetition (CI smoke).\n"
+            "--fault (also GSTORM_FAULT) runs every workload with faults on.\n"
             "Numbers mean something only in an optimized build without\n"
             "sanitizers (the release preset).\n"
             "Exit: 0 done, 1 a run failed a check, 2 bad usage, 3 internal "
@@ -281,6 +283,9 @@ static void buildvm(rt_scenario *sc, uint32_t nprocs, uint32_t fanout)
         sc->start[sc->nstart++] = V_STARTER;
 }
 
+/* The faults of every run (--fault, GSTORM_FAULT): none unless asked. */
+static uint64_t benchfaults;
+
 /* runone runs sc on the threads backend with nprocs Ps. Returns
  * GS_EXIT_OK, or GS_EXIT_INTERNAL with a message (a violation exits
  * through the throw hook). */
@@ -290,6 +295,7 @@ static int runone(const rt_scenario *sc, uint32_t nprocs, rt_stats *st)
     int rc;
 
     memset(&opt, 0, sizeof opt);
+    opt.faults = benchfaults;
     opt.backend = RT_BACKEND_THREADS;
     opt.nprocs = nprocs;
     opt.nthreads = BENCH_THREADS;
@@ -565,6 +571,7 @@ static int benchsimrun(FILE *out, const benchcfg *cfg)
     opt.backend = RT_BACKEND_SIM;
     opt.sim = &src;
     opt.quiet = true;
+    opt.faults = benchfaults;
     t0 = gs_now();
     for (i = 0; i < runs; i++) {
         memset(&src, 0, sizeof src);
@@ -683,10 +690,13 @@ int cli_bench(int argc, char **argv)
     unsigned mask = 0, bits;
     rt_scenario *sc;
     size_t k, n, npos;
-    bool help;
+    bool help, fgiven;
+    gs_strlist faults = {0};
+    char err[GS_ERRLEN];
     int rc;
     const gs_flag flags[] = {
         {"--quick", NULL, GS_FLAG_BOOL, 0, 0, NULL, &cfg.quick, NULL},
+        {"--fault", NULL, GS_FLAG_LIST, 0, 0, NULL, &faults, NULL},
     };
 
     rc =
@@ -696,6 +706,11 @@ int cli_bench(int argc, char **argv)
         if (help)
             benchusage(stdout);
         return rc;
+    }
+    if (gs_faults_select(&faults, &benchfaults, &fgiven, err, sizeof err) !=
+        RT_OK) {
+        fprintf(stderr, "gstorm bench: %s\n", err);
+        return GS_EXIT_USAGE;
     }
     for (n = 0; n < npos; n++) {
         bits = 0;

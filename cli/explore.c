@@ -64,6 +64,7 @@ typedef struct explore {
     int kind; /* RT_SIM_RANDOM or RT_SIM_PCT */
     uint64_t depth, seed, runs, seconds, bound_ms, bound_us, budget, k;
     uint64_t mem_mb, timeout_s; /* each run's bounds (gs_childcfg) */
+    uint64_t faults;            /* --fault, GSTORM_FAULT */
     const char *outp;           /* -o, or NULL */
     bool quiet;
 } explore;
@@ -81,6 +82,7 @@ static gs_spec specfor(const explore *e, int kind, uint64_t seed)
     s.steps_hint = kind == RT_SIM_PCT ? e->k : 0;
     s.step_budget = e->budget;
     s.bound_ns = e->bound_ms * 1000000 + e->bound_us * 1000;
+    s.faults = e->faults;
     return s;
 }
 
@@ -202,7 +204,9 @@ static int finding(const explore *e, gs_spec s, uint64_t run,
 static int exploreflags(int argc, char **argv, explore *e, bool *help)
 {
     static const char *const strategies[] = {"random", "pct", NULL};
-    bool seconds = false, runs = false, ms = false, us = false;
+    bool seconds = false, runs = false, ms = false, us = false, fgiven;
+    gs_strlist faults = {0};
+    char err[GS_ERRLEN];
     int strategy = 0;
     size_t npos = 0;
     const gs_flag flags[] = {
@@ -220,6 +224,7 @@ static int exploreflags(int argc, char **argv, explore *e, bool *help)
         {"--mem-mb", NULL, GS_FLAG_U64, 16, 1 << 20, NULL, &e->mem_mb, NULL},
         {"--timeout", NULL, GS_FLAG_U64, 1, 24 * 3600, NULL, &e->timeout_s,
          NULL},
+        {"--fault", NULL, GS_FLAG_LIST, 0, 0, NULL, &faults, NULL},
         {"-o", NULL, GS_FLAG_STR, 0, 0, NULL, &e->outp, NULL},
         {"--quiet", "-q", GS_FLAG_BOOL, 0, 0, NULL, &e->quiet, NULL},
     };
@@ -230,6 +235,11 @@ static int exploreflags(int argc, char **argv, explore *e, bool *help)
     if (rc != GS_EXIT_OK || *help)
         return rc;
     e->kind = strategy == 1 ? RT_SIM_PCT : RT_SIM_RANDOM;
+    if (gs_faults_select(&faults, &e->faults, &fgiven, err, sizeof err) !=
+        RT_OK) {
+        fprintf(stderr, "gstorm explore: %s\n", err);
+        return GS_EXIT_USAGE;
+    }
     if (e->path == NULL) {
         fprintf(stderr, "gstorm explore: no SCENARIO given\n");
         exploreusage(stderr);

@@ -13,13 +13,16 @@ static void runusage(FILE *f)
     fprintf(f,
             "usage: gstorm run SCENARIO [--threads N] [--procs P] [--seed S]\n"
             "                  [--gc stw|quiesce|conc] [--bound-ms MS] "
-            "[--repeat N]\n\n"
+            "[--repeat N]\n"
+            "                  [--fault ID[,ID...]]\n\n"
             "Runs SCENARIO (the text form, see README.md, or a gstorm file's\n"
             "scenario) on real threads and prints a summary. --threads and\n"
             "--procs override the scenario's threads/procs lines, --gc its gc\n"
             "line; --bound-ms is the liveness bound of one quiesce or\n"
             "stop-the-world (default 10000); --repeat runs it N times\n"
-            "(default 1), stopping at a violation.\n"
+            "(default 1), stopping at a violation. --fault (repeatable; also\n"
+            "GSTORM_FAULT=ID,...) switches on injectable faults (gstorm\n"
+            "faults lists them).\n"
             "Exit: 0 clean, 1 violation, 2 bad usage or scenario, 3 internal "
             "error.\n");
 }
@@ -38,7 +41,8 @@ int cli_run(int argc, char **argv)
     rt_scenario *sc;
     rt_stats st;
     uint64_t threads = 0, procs = 0, boundms = 0, repeat = 1, i;
-    bool help, gcgiven = false;
+    bool help, gcgiven = false, fgiven;
+    gs_strlist faults = {0};
     size_t npos;
     int gc = 0, rc;
     const gs_flag flags[] = {
@@ -49,6 +53,7 @@ int cli_run(int argc, char **argv)
         {"--bound-ms", NULL, GS_FLAG_U64, 1, 3600 * 1000, NULL, &boundms, NULL},
         {"--repeat", NULL, GS_FLAG_U64, 1, 1000000, NULL, &repeat, NULL},
         {"--gc", NULL, GS_FLAG_CHOICE, 0, 0, gcmodes, &gc, &gcgiven},
+        {"--fault", NULL, GS_FLAG_LIST, 0, 0, NULL, &faults, NULL},
     };
 
     memset(&opt, 0, sizeof opt);
@@ -62,6 +67,11 @@ int cli_run(int argc, char **argv)
     }
     if (path == NULL) {
         runusage(stderr);
+        return GS_EXIT_USAGE;
+    }
+    if (gs_faults_select(&faults, &opt.faults, &fgiven, err, sizeof err) !=
+        RT_OK) {
+        fprintf(stderr, "gstorm run: %s\n", err);
         return GS_EXIT_USAGE;
     }
     opt.nthreads = (uint32_t)threads;

@@ -397,24 +397,29 @@ int cli_disasm(int argc, char **argv)
 /* replayusage prints `gstorm replay --help` to f. */
 static void replayusage(FILE *f)
 {
-    fprintf(f, "usage: gstorm replay FILE [--trace] [--timeline] [--hash] "
-               "[--repeat N]\n\n"
-               "Runs a saved run (a gstorm file or a raw fuzzer input) on the "
-               "sim\n"
-               "backend, with the schedule its metadata names (strategy=, "
-               "seed=,\n"
-               "depth=, steps_hint=, step_budget=, bound_ns=) or its schedule "
-               "bytes.\n"
-               "  --trace     print every event as it happens (also up to a "
-               "violation)\n"
-               "  --timeline  print the last 200 events, one column per M, at "
-               "the end\n"
-               "  --hash      print `trace-hash: HEX`, the hash of the event "
-               "sequence\n"
-               "  --repeat N  run N times; all trace hashes must be equal\n"
-               "Exit: 0 clean, 1 violation (or nondeterminism under --repeat), "
-               "2 bad\n"
-               "usage or file, 3 internal error.\n");
+    fprintf(f,
+            "usage: gstorm replay FILE [--trace] [--timeline] [--hash] "
+            "[--repeat N]\n"
+            "                    [--fault ID[,ID...]]\n\n"
+            "Runs a saved run (a gstorm file or a raw fuzzer input) on the "
+            "sim\n"
+            "backend, with the schedule its metadata names (strategy=, "
+            "seed=,\n"
+            "depth=, steps_hint=, step_budget=, bound_ns=) or its schedule "
+            "bytes.\n"
+            "  --trace     print every event as it happens (also up to a "
+            "violation)\n"
+            "  --timeline  print the last 200 events, one column per M, at "
+            "the end\n"
+            "  --hash      print `trace-hash: HEX`, the hash of the event "
+            "sequence\n"
+            "  --repeat N  run N times; all trace hashes must be equal\n"
+            "  --fault     injectable faults to switch on (also GSTORM_FAULT="
+            "ID,...):\n"
+            "              they replace the file's faults= metadata\n"
+            "Exit: 0 clean, 1 violation (or nondeterminism under --repeat), "
+            "2 bad\n"
+            "usage or file, 3 internal error.\n");
 }
 
 /* The rule a replayed file records (rule=), for replayhook. */
@@ -443,7 +448,9 @@ static _Noreturn void replayhook(const char *rule)
 int cli_replay(int argc, char **argv)
 {
     const char *path;
-    bool trace = false, timeline = false, hash = false, loaded;
+    bool trace = false, timeline = false, hash = false, loaded, fgiven;
+    gs_strlist faults = {0};
+    uint64_t fbits;
     uint64_t repeat = 1, i, first = 0;
     char hint[GS_ERRLEN], err[GS_ERRLEN];
     rt_sim_source src;
@@ -457,6 +464,7 @@ int cli_replay(int argc, char **argv)
         {"--timeline", NULL, GS_FLAG_BOOL, 0, 0, NULL, &timeline, NULL},
         {"--hash", NULL, GS_FLAG_BOOL, 0, 0, NULL, &hash, NULL},
         {"--repeat", NULL, GS_FLAG_U64, 1, 1000000, NULL, &repeat, NULL},
+        {"--fault", NULL, GS_FLAG_LIST, 0, 0, NULL, &faults, NULL},
     };
 
     rc = loadone("replay", argc, argv, flags, sizeof flags / sizeof *flags,
@@ -468,6 +476,13 @@ int cli_replay(int argc, char **argv)
         gs_unload(&l);
         return GS_EXIT_USAGE;
     }
+    if (gs_faults_select(&faults, &fbits, &fgiven, err, sizeof err) != RT_OK) {
+        fprintf(stderr, "gstorm replay: %s\n", err);
+        gs_unload(&l);
+        return GS_EXIT_USAGE;
+    }
+    if (fgiven) /* --fault and GSTORM_FAULT replace the file's faults= */
+        spec.faults = fbits;
     gs_spec_options(&spec, l.sched, l.nsched, &src, &opt);
     memcpy(recorded, spec.rule, sizeof recorded);
     snprintf(hint, sizeof hint, "gstorm replay %s", path);

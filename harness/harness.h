@@ -247,6 +247,12 @@ enum {
                                 (4096 on Linux) and the reason */
 };
 
+/* The values of a repeatable flag, in order. */
+typedef struct gs_strlist {
+    const char *v[64];
+    size_t n;
+} gs_strlist;
+
 /* gs_now returns a monotonic clock in seconds (wall time: for the front
  * ends' own bounds and progress lines, never for a sim run). */
 double gs_now(void);
@@ -380,6 +386,25 @@ size_t gs_spec_to_meta(const gs_spec *s, char *buf, size_t cap);
 void gs_spec_options(const gs_spec *s, const uint8_t *sched, size_t nsched,
                      rt_sim_source *src, rt_options *opt);
 
+/*
+ * gs_faults_parse reads a comma-separated list of fault ids ("S3,S7")
+ * into *bits (bit i: rt_fault(i)); "" is no fault. Returns RT_OK, or
+ * RT_EINVAL with the first id that is not in the catalog (escaped) in
+ * bad.
+ */
+int gs_faults_parse(const char *list, uint64_t *bits, char *bad, size_t badcap);
+
+/*
+ * gs_faults_select is how every front end that runs rt picks faults: the
+ * union of its --fault flags (each a list as above) and the environment
+ * variable GSTORM_FAULT (the same form). *given says whether either named
+ * any (then they replace what a saved run's metadata says). Returns
+ * RT_OK, or RT_EINVAL with "--fault: 'X' is not a fault id ..." or
+ * "GSTORM_FAULT: ..." in err.
+ */
+int gs_faults_select(const gs_strlist *flags, uint64_t *bits, bool *given,
+                     char *err, size_t errlen);
+
 /* Strategy names, by rt_sim_kind: gs_strategy_name returns "bytes",
  * "random", "pct" or "rr" ("?" otherwise); gs_strategy_parse maps a name
  * back, or returns -1. */
@@ -400,11 +425,6 @@ typedef enum gs_flagkind {
                        e.g. no schedule bytes); out: const char ** */
 } gs_flagkind;
 
-/* The values of a repeatable flag, in order. */
-typedef struct gs_strlist {
-    const char *v[64];
-    size_t n;
-} gs_strlist;
 
 /* One flag of a subcommand. */
 typedef struct gs_flag {

@@ -224,6 +224,36 @@ static int metau64(const char *meta, size_t mlen, const char *key, uint64_t lo,
     return RT_OK;
 }
 
+/* gs_faults_parse is in harness.h. */
+int gs_faults_parse(const char *list, uint64_t *bits, char *bad, size_t badcap)
+{
+    size_t n;
+    int f;
+
+    *bits = 0;
+    /* One id per comma-separated part, the last one too: "a,,b" and "a,"
+     * have an empty id, which is refused. Bounded by the list's length. */
+    while (list[0] != 0) {
+        n = strcspn(list, ",");
+        f = -1;
+        if (n > 0 && n < VALUE_MAX) {
+            char id[VALUE_MAX];
+            memcpy(id, list, n);
+            id[n] = 0;
+            f = rt_fault_find(id);
+        }
+        if (f < 0 || f >= 64) {
+            gs_escape(list, n, bad, badcap);
+            return RT_EINVAL;
+        }
+        *bits |= 1ull << f;
+        if (list[n] == 0)
+            break;
+        list += n + 1;
+    }
+    return RT_OK;
+}
+
 /*
  * metafaults reads faults=ID,... into *bits: each id a fault of rt's
  * catalog (rt_fault_find); an empty value is no fault. Returns RT_OK, or
@@ -232,33 +262,49 @@ static int metau64(const char *meta, size_t mlen, const char *key, uint64_t lo,
 static int metafaults(const char *meta, size_t mlen, uint64_t *bits, char *err,
                       size_t errlen)
 {
-    char val[VALUE_MAX], id[VALUE_MAX], esc[4 * VALUE_MAX + 1];
-    char idesc[4 * VALUE_MAX + 1];
-    size_t i = 0, n;
-    int rc = metavalue(meta, mlen, "faults", val, err, errlen), f;
+    char val[VALUE_MAX], esc[4 * VALUE_MAX + 1], bad[4 * VALUE_MAX + 1];
+    int rc = metavalue(meta, mlen, "faults", val, err, errlen);
 
     if (rc <= 0)
         return rc;
+    if (gs_faults_parse(val, bits, bad, sizeof bad) != RT_OK) {
+        gs_escape(val, strlen(val), esc, sizeof esc);
+        return gs_fail(RT_EINVAL, err, errlen,
+                       "metadata faults='%s' is not a list of fault ids "
+                       "('%s' is not one; gstorm faults lists them)",
+                       esc, bad);
+    }
+    return RT_OK;
+}
+
+/* gs_faults_select is in harness.h. */
+int gs_faults_select(const gs_strlist *flags, uint64_t *bits, bool *given,
+                     char *err, size_t errlen)
+{
+    const char *env = getenv("GSTORM_FAULT");
+    char bad[4 * VALUE_MAX + 1];
+    uint64_t b;
+    size_t i;
+
     *bits = 0;
-    /* One id per comma-separated part, the last one too: "a,,b" and
-     * "a," have an empty id, which is refused. At most VALUE_MAX parts. */
-    while (val[0] != 0) {
-        n = strcspn(val + i, ",");
-        memcpy(id, val + i, n);
-        id[n] = 0;
-        f = n > 0 ? rt_fault_find(id) : -1;
-        if (f < 0 || f >= 64) {
-            gs_escape(val, strlen(val), esc, sizeof esc);
-            gs_escape(id, n, idesc, sizeof idesc);
+    *given = false;
+    for (i = 0; i < flags->n; i++) {
+        if (gs_faults_parse(flags->v[i], &b, bad, sizeof bad) != RT_OK)
             return gs_fail(RT_EINVAL, err, errlen,
-                           "metadata faults='%s' is not a list of fault ids "
-                           "('%s' is not one; gstorm faults lists them)",
-                           esc, idesc);
-        }
-        *bits |= 1ull << f;
-        if (val[i + n] == 0)
-            break;
-        i += n + 1;
+                           "--fault: '%s' is not a fault id (gstorm faults "
+                           "lists them)",
+                           bad);
+        *bits |= b;
+        *given = true;
+    }
+    if (env != NULL && env[0] != 0) {
+        if (gs_faults_parse(env, &b, bad, sizeof bad) != RT_OK)
+            return gs_fail(RT_EINVAL, err, errlen,
+                           "GSTORM_FAULT: '%s' is not a fault id (gstorm "
+                           "faults lists them)",
+                           bad);
+        *bits |= b;
+        *given = true;
     }
     return RT_OK;
 }
