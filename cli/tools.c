@@ -90,7 +90,7 @@ static const char *unhex(const char *s, size_t n, buf *b)
 static void asmusage(FILE *f)
 {
     fprintf(f, "usage: gstorm asm SCENARIO -o FILE [--schedule HEX] "
-               "[--meta KEY=VALUE]...\n\n"
+               "[--meta KEY=VALUE]... [--raw]\n\n"
                "Assembles a text scenario (see README.md) into a gstorm file "
                "that\n"
                "`gstorm replay` runs on the sim backend. The schedule bytes "
@@ -103,7 +103,12 @@ static void asmusage(FILE *f)
                "and\n"
                "metadata too; --schedule replaces the schedule lines, --meta "
                "adds\n"
-               "lines. FILE is written atomically, and not at all on an "
+               "lines. --raw writes the raw fuzzer input instead (no header, "
+               "no\n"
+               "metadata: a seed for fuzz_interleave; the scenario must fit "
+               "the raw\n"
+               "format's bounds). FILE is written atomically, and not at all "
+               "on an\n"
                "error.\n"
                "Exit: 0 written, 2 bad usage or scenario, 3 I/O error.\n");
 }
@@ -181,20 +186,46 @@ static bool directives(const char *path, const char *text, size_t len,
 }
 
 /*
- * asmsave builds the gstorm file of sc, sched and meta (NULL: none) and
- * writes it to outp. Returns an exit code, after a message that blames
- * the scenario (path) or the output file (outp), whichever is at fault.
+ * rawfile builds the raw fuzzer input of sc and sched (no header, no
+ * metadata: what a fuzz target reads) into a malloc'd *file. Returns
+ * RT_OK, RT_EINVAL with why in err (sc is beyond the raw format's
+ * bounds), or RT_ENOMEM.
+ */
+static int rawfile(const rt_scenario *sc, const buf *sched, uint8_t **file,
+                   size_t *len, char *err, size_t errlen)
+{
+    char why[256];
+
+    if (!gs_input_representable(sc, why, sizeof why)) {
+        snprintf(err, errlen, "cannot be a raw input: %s", why);
+        return RT_EINVAL;
+    }
+    *len = gs_input_encode(sc, sched->p, sched->n, NULL, 0);
+    if ((*file = malloc(*len)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return RT_ENOMEM;
+    }
+    gs_input_encode(sc, sched->p, sched->n, *file, *len);
+    return RT_OK;
+}
+
+/*
+ * asmsave builds the gstorm file of sc, sched and meta (NULL: none), or
+ * its raw fuzzer input (raw), and writes it to outp. Returns an exit
+ * code, after a message that blames the scenario (path) or the output
+ * file (outp), whichever is at fault.
  */
 static int asmsave(const char *path, const char *outp, const rt_scenario *sc,
-                   const buf *sched, const char *meta)
+                   const buf *sched, const char *meta, bool raw)
 {
     char err[GS_ERRLEN];
     uint8_t *file;
     size_t len;
     int rc;
 
-    rc = gs_input_file(sc, sched->p, sched->n, meta, &file, &len, err,
-                       sizeof err);
+    rc = raw ? rawfile(sc, sched, &file, &len, err, sizeof err)
+             : gs_input_file(sc, sched->p, sched->n, meta, &file, &len, err,
+                             sizeof err);
     if (rc != RT_OK) {
         fprintf(stderr, "gstorm asm: %s: %s\n", path, err);
         return rc == RT_EINVAL ? GS_EXIT_USAGE : GS_EXIT_INTERNAL;
@@ -214,7 +245,7 @@ int cli_asm(int argc, char **argv)
     const char *path = NULL, *outp = NULL, *hex = NULL, *why;
     buf sched = {0}, meta = {0};
     gs_strlist extra = {.n = 0};
-    bool hasmeta = false, help;
+    bool hasmeta = false, help, raw = false;
     char err[GS_ERRLEN], *text = NULL;
     rt_scenario *sc = NULL;
     size_t len, npos, k;
@@ -223,6 +254,7 @@ int cli_asm(int argc, char **argv)
         {"--output", "-o", GS_FLAG_STR, 0, 0, NULL, &outp, NULL},
         {"--schedule", NULL, GS_FLAG_TEXT, 0, 0, NULL, &hex, NULL},
         {"--meta", NULL, GS_FLAG_LIST, 0, 0, NULL, &extra, NULL},
+        {"--raw", NULL, GS_FLAG_BOOL, 0, 0, NULL, &raw, NULL},
     };
 
     rc = gs_flags_parse("asm", argc, argv, flags, sizeof flags / sizeof *flags,
@@ -275,7 +307,13 @@ int cli_asm(int argc, char **argv)
     }
     if (hasmeta && meta.p == NULL && !bufadd(&meta, "", 0))
         goto oom;
-    rc = asmsave(path, outp, sc, &sched, hasmeta ? (const char *)meta.p : NULL);
+    if (raw && hasmeta) {
+        fprintf(stderr, "gstorm asm: --raw: a raw input has no metadata "
+                        "(drop --meta and the '#@ meta' lines)\n");
+        goto out;
+    }
+    rc = asmsave(path, outp, sc, &sched, hasmeta ? (const char *)meta.p : NULL,
+                 raw);
     goto out;
 oom:
     fprintf(stderr, "gstorm: out of memory\n");

@@ -1,0 +1,43 @@
+/*
+ * fuzz.h - what the fuzz targets share (fuzz.c) and what each target
+ * provides to the drivers: libFuzzer's own main, AFL++'s persistent loop
+ * (main_afl.c) and the plain replay driver (main_replay.c) that ctest
+ * uses to replay the seed and regression corpora without any engine.
+ *
+ * Every target defines LLVMFuzzerTestOneInput and LLVMFuzzerInitialize
+ * (the latter calls fuzz_init). A target that runs rt also records the
+ * trace hash of its last run in fuzz_lasthash, so that the replay driver
+ * can check that an input gives the same trace in-process whatever ran
+ * before it (the determinism contract).
+ */
+#ifndef GSTORM_FUZZ_H
+#define GSTORM_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The faults every run switches on: GSTORM_FAULT=ID,... read once by
+ * fuzz_init (an unknown id ends the process with exit code 2). */
+extern uint64_t fuzz_faults;
+
+/* The trace hash of the last run of rt (0 before any, or for a target
+ * that does not run rt); fuzz_ranrt says whether the last input ran rt. */
+extern uint64_t fuzz_lasthash;
+extern int fuzz_ranrt;
+
+/* fuzz_init reads GSTORM_FAULT. Returns 0. */
+int fuzz_init(void);
+
+/*
+ * fuzz_runsim runs sc on the sim backend, its schedule the bytes sched
+ * (then round-robin), with every checker on and fuzz_faults switched on;
+ * a violation aborts the process (the finding). Records fuzz_lasthash.
+ */
+void fuzz_runsim(const rt_scenario *sc, const uint8_t *sched, size_t nsched);
+
+#endif /* GSTORM_FUZZ_H */
