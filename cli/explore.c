@@ -65,6 +65,8 @@ typedef struct explore {
     uint64_t depth, seed, runs, seconds, bound_ms, bound_us, budget, k;
     uint64_t mem_mb, timeout_s; /* each run's bounds (gs_childcfg) */
     uint64_t faults;            /* --fault, GSTORM_FAULT */
+    uint64_t deadlocks;         /* clean runs that ended in a program
+                                   deadlock (the scenario's own BLOCKs) */
     const char *outp;           /* -o, or NULL */
     bool quiet;
 } explore;
@@ -96,8 +98,7 @@ static char replayhint[512];
  * the parent prints it then. Returns false after a message if the child
  * could not be started.
  */
-static bool runone(const explore *e, const gs_spec *s, bool quiet,
-                   gs_outcome *o)
+static bool runone(explore *e, const gs_spec *s, bool quiet, gs_outcome *o)
 {
     gs_childcfg cfg = {.quiet = quiet,
                        .mem_mb = (uint32_t)e->mem_mb,
@@ -121,10 +122,13 @@ static bool runone(const explore *e, const gs_spec *s, bool quiet,
         snprintf(replayhint + n, sizeof replayhint - (size_t)n,
                  " --budget %" PRIu64, e->budget);
     opt.replay_hint = replayhint;
+    opt.quiet = true; /* program deadlocks are counted, not printed */
     if (!gs_child_run(e->sc, &opt, &cfg, o, err, sizeof err)) {
         fprintf(stderr, "gstorm explore: cannot start a run: %s\n", err);
         return false;
     }
+    if (o->kind == GS_OUT_CLEAN && o->st.deadlocked > 0)
+        e->deadlocks++;
     return true;
 }
 
@@ -342,8 +346,8 @@ int cli_explore(int argc, char **argv)
              t - last >= PROGRESS_SECS)) {
             fprintf(stderr,
                     "explore: %" PRIu64 " runs (seeds %" PRIu64 "..%" PRIu64
-                    "), %.1f s, no violation\n",
-                    i, e.seed, e.seed + i - 1, t - start);
+                    "), %.1f s, no violation, %" PRIu64 " program deadlocks\n",
+                    i, e.seed, e.seed + i - 1, t - start, e.deadlocks);
             last = t;
             lastrun = i;
         }
@@ -360,6 +364,11 @@ int cli_explore(int argc, char **argv)
            "%" PRIu64 "..%" PRIu64 ", %.1f s)\n",
            i, gs_strategy_name((uint32_t)e.kind), e.seed,
            e.seed + (i ? i - 1 : 0), gs_now() - start);
+    /* What the search could not look past: a run that deadlocks itself
+     * ends before its schedule could reach the rest of the program. */
+    printf("explore: %" PRIu64 " of %" PRIu64 " runs ended in a program "
+           "deadlock (the scenario's own BLOCKs left goroutines asleep)\n",
+           e.deadlocks, i);
 out:
     free(e.sc);
     return rc;

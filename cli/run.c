@@ -41,6 +41,7 @@ int cli_run(int argc, char **argv)
     rt_scenario *sc;
     rt_stats st;
     uint64_t threads = 0, procs = 0, boundms = 0, repeat = 1, i;
+    uint64_t deadlocked = 0; /* runs that ended in a program deadlock */
     bool help, gcgiven = false, fgiven;
     gs_strlist faults = {0};
     size_t npos;
@@ -97,11 +98,22 @@ int cli_run(int argc, char **argv)
             free(sc);
             return rc == RT_EINVAL ? GS_EXIT_USAGE : GS_EXIT_INTERNAL;
         }
+        deadlocked += st.deadlocked > 0;
+        if (repeat > 1)
+            printf("run %llu: clean, %llu ops, %llu gc cycles, quiesce max "
+                   "%.1f us, %llu left blocked, %.1f ms\n",
+                   (unsigned long long)i + 1, (unsigned long long)st.ops,
+                   (unsigned long long)st.gc_cycles, st.quiesce_ns_max / 1e3,
+                   (unsigned long long)st.deadlocked, st.wall_ns / 1e6);
     }
-    printf("gstorm run %s: clean (%llu run%s)%s\n", path,
-           (unsigned long long)repeat, repeat == 1 ? "" : "s",
-           st.deadlocked ? "; the scenario deadlocked itself (see stderr)"
-                         : "");
+    printf("gstorm run %s: clean (%llu run%s)", path,
+           (unsigned long long)repeat, repeat == 1 ? "" : "s");
+    if (deadlocked > 0 && repeat == 1)
+        printf("; the scenario deadlocked itself (see stderr)");
+    else if (deadlocked > 0)
+        printf("; %llu of them ended in a program deadlock (see stderr)",
+               (unsigned long long)deadlocked);
+    printf("\n%s", repeat > 1 ? "the last run's " : "");
     cli_printstats(stdout, &st);
     free(sc);
     return GS_EXIT_OK;

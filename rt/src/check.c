@@ -12,6 +12,8 @@
  *                   than one, or also on a run queue
  *   queue.stale     a G on a queue whose status says it should not be
  *   queue.lostwakeup a semaphore has a count and a waiter at once
+ *   queue.freelist  the free list holds a G that is not dead, or one
+ *                   twice, or misses a dead G, or ngfree is off
  */
 #include <stdlib.h>
 
@@ -21,7 +23,7 @@ void (*rt__test_hook)(rt_hook where, rt_g *gp);
 
 /* Per-G counts, indexed by allgs position. */
 typedef struct qcount {
-    uint32_t runq, wait;
+    uint32_t runq, wait, free;
 } qcount;
 
 /* countlist counts every G on a schedlink list into c[].field; a list
@@ -47,10 +49,43 @@ static void countlist(qcount *c, uint32_t n, rt_g *head, bool wait,
 }
 
 /*
+ * checkfree counts the free list (sched.gfree, sched.lock held) into
+ * c[].free: every G on it must be dead and in allgs, and its length must
+ * be ngfree (a list longer than allgs has a cycle). That each dead G is on
+ * it exactly once is checked with the other counts.
+ */
+static void checkfree(qcount *c, uint32_t n)
+{
+    rt_runtime *r = &rt__rt;
+    uint32_t len = 0, s;
+    rt_g *gp;
+
+    for (gp = r->sched.gfree; gp != NULL; gp = gp->schedlink) {
+        if (++len > n)
+            rt__throw(RT_RULE_QUEUE_FREELIST, gp,
+                      "the free list has a cycle (a G on it twice)");
+        if (gp->index >= n || rt__allg(gp->index) != gp)
+            rt__throw(RT_RULE_QUEUE_FREELIST, gp,
+                      "the free list holds a G not in allgs");
+        s = rt__load32_noyield(&gp->atomicstatus, memory_order_seq_cst);
+        if (s != RT_G_DEAD)
+            rt__throw(RT_RULE_QUEUE_FREELIST, gp,
+                      "the free list holds G %u in %s", rt__goid(gp),
+                      rt__gstatusname(s));
+        c[gp->index].free++;
+    }
+    if (len != r->sched.ngfree)
+        rt__throw(RT_RULE_QUEUE_FREELIST, NULL,
+                  "the free list holds %u Gs but ngfree says %u", len,
+                  r->sched.ngfree);
+}
+
+/*
  * rt__checkqueues checks that every Grunnable G is on exactly one run
  * queue (or in a recorded hand-off), every parked G on exactly one wait
- * list, nothing else is on a queue, and no semaphore has both a count and
- * a waiter. The world is stopped; locked says whether the caller holds
+ * list, every dead G on the free list exactly once, nothing else is on a
+ * queue, and no semaphore has both a count and a waiter. The world is
+ * stopped; locked says whether the caller holds
  * sched.lock (else it is taken here: an M without a P may still be
  * finishing exitsyscall0's hand-off, which it ends under that lock).
  */
@@ -97,6 +132,7 @@ void rt__checkqueues(bool locked)
                       r->sema[i].count);
     }
     countlist(c, n, r->gcwaiters, true, "the GC wait list");
+    checkfree(c, n);
     for (i = 0; i < n; i++) {
         gp = rt__allg(i);
         s = rt__readgstatus(gp);
@@ -114,6 +150,10 @@ void rt__checkqueues(bool locked)
                           "parked G %u is on %u wait lists and %u run "
                           "queues (a lost wake-up if 0)",
                           rt__goid(gp), c[i].wait, c[i].runq);
+        } else if (s == RT_G_DEAD && c[i].free != 1) {
+            rt__throw(RT_RULE_QUEUE_FREELIST, gp,
+                      "dead G %u is on the free list %u times", rt__goid(gp),
+                      c[i].free);
         } else if (c[i].wait != 0 || c[i].runq != 0) {
             rt__throw(RT_RULE_QUEUE_STALE, gp,
                       "G %u in %s is on %u run queues and %u wait lists",
@@ -127,8 +167,9 @@ void rt__checkqueues(bool locked)
 
 /*
  * rt__programdeadlock decides, with every M idle and goroutines alive,
- * whether the scenario deadlocked itself: every live G parked on a wait
- * list with the queues consistent. Returns how many are blocked, or 0 if
+ * whether the scenario deadlocked itself: every live G parked on one of
+ * the scenario's semaphores (not the GC wait list) with the queues
+ * consistent. Returns how many are blocked, or 0 if
  * something else holds them (then the caller reports a runtime deadlock).
  * The caller holds sched.lock.
  */
@@ -145,7 +186,9 @@ uint32_t rt__programdeadlock(void)
         s = rt__readgstatus(gp);
         if (s == RT_G_DEAD)
             continue;
-        if (s != RT_G_WAITING || !gp->parked)
+        /* A G on the GC wait list waits for the runtime, not for the
+         * scenario: left there with every M idle, a wake-up was lost. */
+        if (s != RT_G_WAITING || !gp->parked || gp->waitsema < 0)
             return 0;
         blocked++;
     }

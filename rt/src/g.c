@@ -86,6 +86,13 @@ const char *rt__gstatusname(uint32_t s)
  * reads of the G's fields that follow them in the protocol. */
 uint32_t rt__readgstatus(rt_g *gp)
 {
+    if (rt__faulton(RT_FAULT_S17)) {
+        /* Fault S17: a plain load, racing with every CAS of the word;
+         * still a yield point, so that the sim's schedule keeps its
+         * shape. */
+        RT__YP(RT_YP_ATOMIC);
+        return *(const volatile uint32_t *)&gp->atomicstatus;
+    }
     return rt__load32(&gp->atomicstatus, memory_order_seq_cst);
 }
 
@@ -108,6 +115,7 @@ static _Noreturn void badtransition(const char *fn, rt_g *gp, uint32_t old,
  */
 void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval, const char *by)
 {
+    int64_t since = -1;
     uint32_t cur;
     int i;
 
@@ -126,6 +134,18 @@ void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval, const char *by)
                       "%s -> %s, found %s",
                       rt__gstatusname(oldval), rt__gstatusname(oldval),
                       rt__gstatusname(newval), rt__gstatusname(cur));
+        /* Fault S5: the seed "helped" the GC here, doing gp's work under
+         * a claim that another actor holds. */
+        if (rt__faulton(RT_FAULT_S5) &&
+            (oldval == RT_G_RUNNING || oldval == RT_G_SYSCALL) &&
+            rt__load32(&gp->preemptscan, memory_order_acquire) &&
+            !rt__load32(&gp->gcworkdone, memory_order_acquire)) {
+            rt__store32(&gp->preemptscan, 0, memory_order_release);
+            rt__gcphasework(gp);
+        }
+        /* The holder of the scan bit must let go within the bound: a G
+         * left claimed would hang this M with no report. */
+        rt__spinwait(&since, gp, "casgstatus");
         /* Back off: a scan takes microseconds, and in sim this spin hint
          * lets the schedule source run the holder. */
         if (i < 16)
@@ -161,8 +181,12 @@ bool rt__castogscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
         badtransition("castogscanstatus", gp, oldval, newval);
     }
     ok = rt__cas32(&gp->atomicstatus, oldval, newval);
-    if (ok)
+    if (ok) {
+        /* The checkers' record of who holds the bit: no yield point. */
+        rt__storep_noyield((void *_Atomic *)&gp->scanowner, rt__getm(),
+                           memory_order_relaxed);
         rt__event(RT_EV_CLAIM, gp, oldval, newval, by);
+    }
     return ok;
 }
 
@@ -190,6 +214,10 @@ void rt__casfromgscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
     }
     if (!ok)
         badtransition("casfromgscanstatus", gp, oldval, newval);
+    /* Cleared before the release: once the bit is gone another actor may
+     * claim the G and record itself. */
+    rt__storep_noyield((void *_Atomic *)&gp->scanowner, NULL,
+                       memory_order_relaxed);
     if (!rt__cas32(&gp->atomicstatus, oldval, newval))
         rt__throw(RT_RULE_SCAN_RELEASE, gp,
                   "casfromgscanstatus: %s -> %s failed, found %s",
@@ -214,14 +242,18 @@ void rt__casfromgscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
  */
 bool rt__stopg(rt_g *gp)
 {
+    int64_t since = -1;
     uint32_t s;
     int tries;
 
     for (tries = 0;; tries++) {
         /* A retry follows a transient state or a lost CAS: let the other
-         * actor run (a spin hint, and a yield point in sim). */
-        if (tries > 0)
+         * actor run (a spin hint, and a yield point in sim), within the
+         * bound: a G left in Gcopystack would hang us with no report. */
+        if (tries > 0) {
+            rt__spinwait(&since, gp, "stopg");
             rt__procyield(10);
+        }
         if (rt__load32(&gp->gcworkdone, memory_order_acquire))
             return false;
         s = rt__readgstatus(gp);
@@ -246,6 +278,10 @@ bool rt__stopg(rt_g *gp)
         case RT_G_SCANENQUEUE:
         case RT_G_SCANRUNNING:
             /* Claimed by another actor, which does the work. */
+            if (rt__faulton(RT_FAULT_S6)) /* the seed threw here */
+                rt__throw(RT_RULE_STATUS_STOPG, gp,
+                          "stopg: gp->atomicstatus %s is not valid",
+                          rt__gstatusname(s));
             return false;
         case RT_G_RUNNING:
             /* Claim, so that gp cannot leave Grunning while we post. */
@@ -258,6 +294,10 @@ bool rt__stopg(rt_g *gp)
                             memory_order_release);
                 rt__statadd(&rt__rt.stats[ST_PREEMPTREQS], 1);
                 rt__event(RT_EV_PREEMPTREQ, gp, 1, 0, "stopg");
+                /* Fault stopg.donebeforework: the request counted as the
+                 * work, so gp's own safepoint finds nothing to do. */
+                if (rt__faulton(RT_FAULT_STOPG_DONEBEFOREWORK))
+                    rt__store32(&gp->gcworkdone, 1, memory_order_release);
             }
             rt__casfromgscanstatus(gp, RT_G_SCANRUNNING, RT_G_RUNNING);
             return false;
@@ -314,11 +354,11 @@ void rt__gcphasework(rt_g *gp)
     uint32_t phase = rt__load32(&rt__rt.gcphase, memory_order_acquire);
     uint32_t s = rt__readgstatus(gp);
 
-    if (!rt__isscanstatus(s) &&
-        !rt__load32(&rt__rt.sched.gcwaiting, memory_order_acquire))
+    if (!rt__scanowned(gp, s))
         rt__throw(RT_RULE_SCAN_UNOWNED, gp,
-                  "gcphasework without the scan bit (status %s)",
-                  rt__gstatusname(s));
+                  "gcphasework on M %u without its scan bit (status %s, "
+                  "held by M %d) or a stopped world",
+                  rt__getm()->id, rt__gstatusname(s), rt__scanholder(gp));
     switch (phase) {
     case RT_PH_OFF:
     case RT_PH_QUIESCE:
@@ -345,8 +385,14 @@ bool rt__stopscanstart(rt_g *gp)
     if (rt__loadp_noyield((void *_Atomic const *)&mp->curg,
                           memory_order_seq_cst) == gp)
         rt__throw(RT_RULE_QUIESCE_ONG, gp, "GC not moved to g0");
-    if (!rt__stopg(gp))
+    if (!rt__stopg(gp)) {
+        /* Fault S2: in GCmark this pass is the stack roots' scan, and the
+         * seed's markroot scanned whatever stopg returned. */
+        if (rt__faulton(RT_FAULT_S2) &&
+            rt__load32(&rt__rt.gcphase, memory_order_acquire) == RT_PH_MARK)
+            rt__scanstack(gp);
         return false;
+    }
     if (!rt__isscanstatus(rt__readgstatus(gp)))
         rt__throw(RT_RULE_SCAN_NOTCLAIMED, gp, "GC not in scan state");
     rt__restartg(gp);

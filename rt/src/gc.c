@@ -23,6 +23,10 @@
  * born behind us) are left to mark termination. */
 enum { QUIESCE_PASSES = 4 };
 
+uint32_t (*rt__test_quiesce_len)(uint32_t n);
+
+static void gcwakewaiters(void);
+
 /* setphase changes gcphase; the world is stopped. */
 static void setphase(uint32_t phase)
 {
@@ -55,10 +59,13 @@ void rt__scanstack(rt_g *gp)
     uint32_t s = rt__readgstatus(gp), i, n = 0;
     uint64_t before;
 
-    if (!rt__isscanstatus(s) &&
-        !rt__load32(&rt__rt.sched.gcwaiting, memory_order_acquire))
-        rt__throw(RT_RULE_SCAN_UNOWNED, gp, "scanstack: %s has no scan bit",
-                  rt__gstatusname(s));
+    /* Fault S1: the seed's `status & Gscan == 0` was always false. */
+    if (!rt__faulton(RT_FAULT_S1) && !rt__scanowned(gp, s))
+        rt__throw(RT_RULE_SCAN_UNOWNED, gp,
+                  "scanstack: M %u scans G %u (%s) without holding its scan "
+                  "bit (held by M %d) or a stopped world",
+                  rt__getm()->id, rt__goid(gp), rt__gstatusname(s),
+                  rt__scanholder(gp));
     switch (s & ~(uint32_t)RT_G_SCAN) {
     case RT_G_DEAD:
         return;
@@ -81,6 +88,11 @@ void rt__scanstack(rt_g *gp)
     rt__event(RT_EV_SCANSTART, gp, gp->stacksize - gp->sp, 0, "scanstack");
     before = stackhash(gp);
     for (i = gp->sp; i < gp->stacksize; i++) {
+        /* A yield point per slot, as a real scan takes time per word: in
+         * sim another M may run mid-scan even when the stack holds no
+         * reference (rt__shade's are the only others), so scan.running
+         * and scan.stackchanged can see any scan. */
+        RT__YP(RT_YP_SCAN);
         if (rt__isref(gp->stack[i])) {
             rt__shade(gp->stack[i]);
             n++;
@@ -107,8 +119,14 @@ static void resetwork(void)
         gp = rt__allg(i);
         gp->scancount = 0;
         rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
-        rt__store32(&gp->qstate, RT_Q_NONE, memory_order_relaxed);
+        /* The checkers' quiesce state: no yield point. */
+        rt__store64_noyield(&gp->qborn, RT_QC_BEFORE, memory_order_relaxed);
+        rt__store32_noyield(&gp->qvisit, 0, memory_order_relaxed);
     }
+    rt__store64_noyield(&rt__rt.qcursor, RT_QC_BEFORE, memory_order_seq_cst);
+    rt__rt.qpasses = 0;
+    rt__rt.qlastlen = 0;
+    rt__rt.qexhausted = false;
 }
 
 /* shadeglobals greys what the globals reference. */
@@ -135,6 +153,10 @@ void rt__markroot(void)
     for (i = 0; i < n; i++) {
         gp = rt__allg(i);
         rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
+        /* Fault markroot.skipsyscall: "a G in a syscall has no roots". */
+        if (rt__faulton(RT_FAULT_MARKROOT_SKIPSYSCALL) &&
+            rt__readgstatus(gp) == RT_G_SYSCALL)
+            continue;
         if (rt__stopg(gp)) {
             rt__scanstack(gp);
             rt__restartg(gp);
@@ -150,6 +172,8 @@ static void checkpost(rt__rule rule, bool scanned)
     uint32_t i, n = rt__allglen(), s;
     rt_g *gp;
 
+    if (rule == RT_RULE_QUIESCE_POST && rt__faulton(RT_FAULT_S13))
+        return; /* fault S13, as in rt__gcmarktermination */
     for (i = 0; i < n; i++) {
         gp = rt__allg(i);
         s = rt__readgstatus(gp);
@@ -173,7 +197,7 @@ static void checkmark(void)
 {
     rt_runtime *r = &rt__rt;
     uint32_t *q = malloc(r->heapcap * sizeof *q), nq = 0, i, j, n;
-    uint32_t stamp = r->gccycle;
+    uint32_t stamp = rt__load32_noyield(&r->gccycle, memory_order_relaxed);
     rt_slot v;
     rt_obj *o;
     rt_g *gp;
@@ -225,10 +249,71 @@ static void checkmark(void)
 }
 
 /*
+ * behind reports whether gp, live and not done at mark termination, is a
+ * straggler that quiesce could not have brought to its safepoint: made
+ * live after quiesce's passes, or in its last pass after that pass looked
+ * at its slot, or beyond the allgs length the last pass began with when
+ * quiesce had no pass left (see RT_QC_*). World stopped.
+ */
+static bool behind(rt_g *gp)
+{
+    rt_runtime *r = &rt__rt;
+    uint64_t born = rt__load64_noyield(&gp->qborn, memory_order_relaxed);
+
+    if (born == RT_QC_AFTER)
+        return true;
+    if (born == RT_QC_BEFORE || (uint32_t)(born >> 32) != r->qpasses)
+        return false;
+    return (uint32_t)born > gp->index ||
+           (r->qexhausted && gp->index >= r->qlastlen);
+}
+
+/*
+ * checkquiesce checks quiesce's own postcondition (checker 3) at mark
+ * termination, before anything else touches the Gs: no G left in a scan
+ * state or Gcopystack; every live G whose work is not done is behind
+ * quiesce (a straggler), else quiesce skipped it: quiesce.post if it
+ * visited the G, quiesce.missed if it never did; and in GCmark every G
+ * whose work is done was scanned exactly once. The checkers' reads: no
+ * yield point.
+ */
+static void checkquiesce(bool scanned)
+{
+    uint32_t i, n = rt__load32_noyield(&rt__rt.allglen, memory_order_acquire);
+    uint32_t s;
+    rt_g *gp;
+
+    for (i = 0; i < n; i++) {
+        gp = rt__allg(i);
+        s = rt__load32_noyield(&gp->atomicstatus, memory_order_seq_cst);
+        if (rt__isscanstatus(s) || s == RT_G_COPYSTACK)
+            rt__throw(RT_RULE_QUIESCE_POST, gp, "G %u left in %s after quiesce",
+                      rt__goid(gp), rt__gstatusname(s));
+        if (s == RT_G_DEAD)
+            continue;
+        if (!rt__load32_noyield(&gp->gcworkdone, memory_order_acquire)) {
+            if (behind(gp))
+                continue;
+            if (rt__load32_noyield(&gp->qvisit, memory_order_relaxed))
+                rt__throw(RT_RULE_QUIESCE_POST, gp,
+                          "quiesce visited G %u (%s) but its work is not "
+                          "done",
+                          rt__goid(gp), rt__gstatusname(s));
+            rt__throw(RT_RULE_QUIESCE_MISSED, gp,
+                      "G %u (%s) was live during quiesce but never reached "
+                      "a safepoint",
+                      rt__goid(gp), rt__gstatusname(s));
+        }
+        if (scanned && gp->scancount != 1)
+            rt__throw(RT_RULE_QUIESCE_POST, gp, "quiesce scanned G %u %u times",
+                      rt__goid(gp), gp->scancount);
+    }
+}
+
+/*
  * stragglers claims, with the world stopped, the Gs that quiesce could not
- * have brought to a safepoint: born or reused after it visited them
- * (qstate RT_Q_BORN). A G that is live, not done, and was not born during
- * the pass was missed by quiesce: that is the violation quiesce.missed.
+ * have brought to a safepoint (behind it; checkquiesce has checked that
+ * every G not done is one) and has their work done.
  */
 static void stragglers(void)
 {
@@ -240,11 +325,6 @@ static void stragglers(void)
         if (rt__readgstatus(gp) == RT_G_DEAD ||
             rt__load32(&gp->gcworkdone, memory_order_acquire))
             continue;
-        if (rt__load32(&gp->qstate, memory_order_relaxed) != RT_Q_BORN)
-            rt__throw(RT_RULE_QUIESCE_MISSED, gp,
-                      "G %u (%s) was live during quiesce but never reached "
-                      "a safepoint",
-                      rt__goid(gp), rt__gstatusname(rt__readgstatus(gp)));
         rt__statadd(&rt__rt.stats[ST_STRAGGLERS], 1);
         if (rt__stopg(gp))
             rt__restartg(gp);
@@ -263,8 +343,12 @@ void rt__gcmarktermination(void)
     rt_runtime *r = &rt__rt;
     uint32_t phase = rt__load32(&r->gcphase, memory_order_acquire);
 
-    if (phase == RT_PH_QUIESCE || phase == RT_PH_MARK)
+    if (phase == RT_PH_QUIESCE || phase == RT_PH_MARK) {
+        /* Fault S13: the seed's final pass only printed what it found. */
+        if (!rt__faulton(RT_FAULT_S13))
+            checkquiesce(phase == RT_PH_MARK);
         stragglers();
+    }
     if (phase == RT_PH_QUIESCE) {
         checkpost(RT_RULE_QUIESCE_POST, false);
         setphase(RT_PH_STW);
@@ -288,26 +372,41 @@ void rt__gcmarktermination(void)
         RT_GC_BOUND_FACTOR * r->opt.quiesce_bound_ns)
         rt__throw(
             RT_RULE_LIVENESS_GC, NULL,
-            "GC cycle %u took %lld ns, over the bound of %llu", r->gccycle,
+            "GC cycle %u took %lld ns, over the bound of %llu",
+            rt__load32_noyield(&r->gccycle, memory_order_relaxed),
             (long long)(rt__nanotime() - r->gcstart),
             (unsigned long long)(RT_GC_BOUND_FACTOR * r->opt.quiesce_bound_ns));
 }
 
 /*
- * rt__gc is the GC op on gp (running). Returns true when gp must switch
- * to quiesce (its M runs rt__quiesce), false when the cycle is over or
- * another cycle was already running (the request is coalesced).
+ * rt__gc is the GC op on gp (running). Like Go's runtime.GC it is over
+ * only when a whole cycle that started after the op began has finished:
+ * gp->gcneed is the first cycle number that qualifies (set by the op).
+ * If no cycle runs, start one; gp->gcwait is then its number. Returns
+ * RT_GCOP_QUIESCE when gp must switch to quiesce (its M runs
+ * rt__quiesce), RT_GCOP_DONE when gp has only to wait for cycle
+ * gp->gcwait (the one it ran, or a running one that qualifies: the
+ * request is coalesced), RT_GCOP_RETRY when the running cycle began
+ * before the op: wait for it to end, then run the op again.
  */
-bool rt__gc(rt_g *gp)
+rt_gcop rt__gc(rt_g *gp)
 {
     rt_runtime *r = &rt__rt;
-    uint32_t mode = r->sc->gcmode;
+    uint32_t mode = r->sc->gcmode, c;
 
     if (!rt__cas32(&r->gcrunning, 0, 1)) {
         rt__statadd(&r->stats[ST_GCCOALESCED], 1);
-        return false;
+        /* Acquire pairs with the starter's release store of the number;
+         * a starter that has not stored it yet shows the previous cycle,
+         * which is over or about to be: the op runs again. */
+        c = rt__load32(&r->gccycle, memory_order_acquire);
+        gp->gcwait = c;
+        return c >= gp->gcneed ? RT_GCOP_DONE : RT_GCOP_RETRY;
     }
-    r->gccycle++;
+    /* Only the gcrunning holder writes the cycle number. */
+    c = rt__load32(&r->gccycle, memory_order_relaxed) + 1;
+    rt__store32(&r->gccycle, c, memory_order_release);
+    gp->gcwait = c;
     r->gcstart = rt__nanotime();
     /* The GC caller waits in Gwaiting while the world is stopped. */
     rt__casgstatus(gp, RT_G_RUNNING, RT_G_WAITING);
@@ -319,8 +418,8 @@ bool rt__gc(rt_g *gp)
         rt__gcmarktermination();
         rt__starttheworld();
         rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
-        rt__store32(&r->gcrunning, 0, memory_order_release);
-        return false;
+        gcwakewaiters(); /* GC ops that joined this cycle */
+        return RT_GCOP_DONE;
     }
     if (mode == RT_GC_CONC) {
         rt__store32(&r->writebarrier, 1, memory_order_release);
@@ -330,8 +429,28 @@ bool rt__gc(rt_g *gp)
         setphase(RT_PH_QUIESCE);
     }
     rt__starttheworld();
-    rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
-    return true;
+    /* Fault gc.noresume: this path forgets what the STW one does. */
+    if (!rt__faulton(RT_FAULT_GC_NORESUME))
+        rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
+    return RT_GCOP_QUIESCE;
+}
+
+/*
+ * rt__gcwaited is the checker of the GC op's contract, called as gp goes
+ * past its GC op: a whole cycle that started at or after the op (number
+ * gp->gcneed or later) has finished, else it throws gc.waited. Then the
+ * op is forgotten. The checkers' read: no yield point.
+ */
+void rt__gcwaited(rt_g *gp)
+{
+    uint32_t done = rt__load32_noyield(&rt__rt.gcdone, memory_order_acquire);
+
+    if (done < gp->gcneed)
+        rt__throw(RT_RULE_GC_WAITED, gp,
+                  "G %u went past its GC op (pc %u) with cycle %u finished; "
+                  "the op needs cycle %u, the first to start after it",
+                  rt__goid(gp), gp->gcpc, done, gp->gcneed);
+    gp->gcneed = 0;
 }
 
 /*
@@ -365,7 +484,8 @@ static void gcwakewaiters(void)
     rt_g *list, *gp;
 
     rt__lock(&r->gcwaitlock);
-    rt__store32(&r->gcdone, r->gccycle, memory_order_release);
+    rt__store32(&r->gcdone, rt__load32(&r->gccycle, memory_order_relaxed),
+                memory_order_release);
     list = r->gcwaiters;
     r->gcwaiters = NULL;
     rt__unlock(&r->gcwaitlock);
@@ -397,7 +517,7 @@ static bool done(rt_g *gp)
 void rt__mquiesce(rt_g *master)
 {
     rt_runtime *r = &rt__rt;
-    int64_t start = rt__nanotime(), el;
+    int64_t start = rt__nanotime(), el, since;
     uint32_t i, n, pass, s;
     bool all;
     rt_g *gp;
@@ -405,9 +525,26 @@ void rt__mquiesce(rt_g *master)
     rt__restartg(master);
     for (pass = 0; pass < QUIESCE_PASSES; pass++) {
         all = true;
-        n = rt__allglen();
+        /* The checkers' cursor (RT_QC_*): a new pass, and the allgs length
+         * it begins with, read before the pass reads its own. */
+        r->qpasses = pass + 1;
+        r->qlastlen = rt__load32_noyield(&r->allglen, memory_order_seq_cst);
+        rt__store64_noyield(&r->qcursor, (uint64_t)(pass + 1) << 32,
+                            memory_order_seq_cst);
+        /* Fault S11: the seed read allglen once, before its passes. */
+        if (pass == 0 || !rt__faulton(RT_FAULT_S11))
+            n = rt__allglen();
+        if (rt__test_quiesce_len != NULL)
+            n = rt__test_quiesce_len(n);
         for (i = 0; i < n; i++) {
+            /* Cursor first: a G made live after this store, at slot i or
+             * below, is behind the pass; one made live before it is seen
+             * live by the loads below. */
+            rt__store64_noyield(&r->qcursor,
+                                ((uint64_t)(pass + 1) << 32) | (i + 1),
+                                memory_order_seq_cst);
             gp = rt__allg(i);
+            since = -1;
             while (!done(gp)) {
                 all = false;
                 s = rt__readgstatus(gp);
@@ -426,18 +563,29 @@ void rt__mquiesce(rt_g *master)
                     break; /* claimed, worked, released */
                 } else if (!done(gp)) {
                     /* Another actor holds its claim (say, gp scanning
-                     * itself in newstack). A spin hint lets that actor
-                     * run: the sim's PCT would otherwise keep this loop on
-                     * top forever. */
+                     * itself in newstack): it must let go within the
+                     * bound. A spin hint lets that actor run: the sim's
+                     * PCT would otherwise keep this loop on top forever. */
+                    rt__spinwait(&since, gp, "mquiesce");
                     rt__procyield(10);
                 }
             }
+            /* The checkers' mark: quiesce saw gp done (or dead). */
+            rt__store32_noyield(&gp->qvisit, 1, memory_order_relaxed);
             if (rt__load32(&r->gcphase, memory_order_relaxed) == RT_PH_MARK)
                 rt__drain();
         }
+        /* The pass is over: a G made live from here on is behind it,
+         * unless the check below sees it and makes another pass. */
+        rt__store64_noyield(&r->qcursor,
+                            ((uint64_t)(pass + 1) << 32) | RT_QC_ALL,
+                            memory_order_seq_cst);
         if (all && n == rt__allglen())
             break;
     }
+    r->qexhausted = pass == QUIESCE_PASSES;
+    rt__store64_noyield(&r->qcursor, RT_QC_AFTER, memory_order_seq_cst);
+    RT__HOOK(RT_HOOK_QUIESCED, NULL);
     el = rt__nanotime() - start;
     rt__statadd(&r->stats[ST_QUIESCES], 1);
     rt__statadd(&r->stats[ST_QUIESCENS], (uint64_t)el);
@@ -447,6 +595,12 @@ void rt__mquiesce(rt_g *master)
         rt__load64_noyield(&r->stats[ST_QUIESCEMAX], memory_order_relaxed))
         rt__store64_noyield(&r->stats[ST_QUIESCEMAX], (uint64_t)el,
                             memory_order_relaxed);
+    /* Fault S18: mark ends (GCstw, barrier off) while goroutines run. */
+    if (rt__faulton(RT_FAULT_S18) &&
+        rt__load32(&r->gcphase, memory_order_acquire) == RT_PH_MARK) {
+        rt__store32(&r->writebarrier, 0, memory_order_release);
+        setphase(RT_PH_STW);
+    }
     /* Mark termination, with the world stopped. */
     rt__stoptheworld();
     rt__gcmarktermination();
@@ -462,7 +616,9 @@ void rt__mquiesce(rt_g *master)
  */
 void rt__quiesce(rt_g *master)
 {
-    if (!rt__castogscanstatus(master, RT_G_RUNNING, RT_G_SCANENQUEUE))
+    /* Fault S8: the seed went on with the master still Grunning. */
+    if (!rt__castogscanstatus(master, RT_G_RUNNING, RT_G_SCANENQUEUE) &&
+        !rt__faulton(RT_FAULT_S8))
         rt__throw(RT_RULE_QUIESCE_CLAIM, master,
                   "quiesce: cannot claim the master (status %s)",
                   rt__gstatusname(rt__readgstatus(master)));

@@ -54,36 +54,45 @@ void rt__heapfree(void)
 
 /*
  * refill moves up to ALLOC_BATCH free object indices from the heap's free
- * list to p's cache. Returns how many it got.
+ * list to p's cache, for gp (running NEW). Returns how many it got.
+ *
+ * Go's allocation slow path makes calls, whose prologues are preemption
+ * points, with the heap lock held; so does this one (rt__preemptcheck).
+ * The lock is taken through rt__mlock, which counts it in m->locks as
+ * Go's lock() does, and newstack must then resume without preempting
+ * (defect S4 did the GC work first). It cannot yield here: newstack
+ * yields only with no lock held.
  */
-static uint32_t refill(rt_p *p)
+static uint32_t refill(rt_g *gp, rt_p *p)
 {
     rt_runtime *r = &rt__rt;
     uint32_t n = 0;
 
-    rt__lock(&r->heaplock);
+    rt__mlock(&r->heaplock);
+    RT__HOOK(RT_HOOK_LOCKED, gp);
+    (void)rt__preemptcheck(gp);
     while (n < RT_ALLOC_BATCH && r->nfree > 0)
         p->allocache[n++] = r->freeidx[--r->nfree];
-    rt__unlock(&r->heaplock);
+    rt__munlock(&r->heaplock, gp);
     p->nallocache = n;
     return n;
 }
 
 /*
- * rt__alloc allocates an object for a G running on p and returns a
+ * rt__alloc allocates an object for gp, running on p, and returns a
  * reference to it, or nil when the heap is full (the objects still in
  * other Ps' caches are not taken back). Indices come from p's cache,
  * refilled in batches under the heap lock, as Go's mcache does. During
  * mark the object is allocated black (marked), as Go 1.8 does, so this
  * cycle cannot free it.
  */
-rt_slot rt__alloc(rt_p *p)
+rt_slot rt__alloc(rt_g *gp, rt_p *p)
 {
     rt_runtime *r = &rt__rt;
     rt_obj *o;
     uint32_t idx;
 
-    if (p->nallocache == 0 && refill(p) == 0)
+    if (p->nallocache == 0 && refill(gp, p) == 0)
         return 0;
     idx = p->allocache[--p->nallocache];
     o = &r->objs[idx];
@@ -92,8 +101,12 @@ rt_slot rt__alloc(rt_p *p)
      * yield point. */
     rt__store64_noyield(&o->fields[0], 0, memory_order_relaxed);
     rt__store64_noyield(&o->fields[1], 0, memory_order_relaxed);
+    /* Fault alloc.white: every new object white, even during mark. */
     rt__store32(&o->mark,
-                rt__load32(&r->writebarrier, memory_order_acquire) ? 1 : 0,
+                !rt__faulton(RT_FAULT_ALLOC_WHITE) &&
+                        rt__load32(&r->writebarrier, memory_order_acquire)
+                    ? 1
+                    : 0,
                 memory_order_relaxed);
     rt__store32(&o->live, 1, memory_order_release);
     return rt__mkref(idx, o->gen);
@@ -158,7 +171,9 @@ void rt__shade(rt_slot s)
  */
 void rt__writebarrier(rt_slot old, rt_slot new_)
 {
-    if (!rt__load32(&rt__rt.writebarrier, memory_order_acquire))
+    /* Fault wb.off: no barrier at all, even in concurrent mark. */
+    if (rt__faulton(RT_FAULT_WB_OFF) ||
+        !rt__load32(&rt__rt.writebarrier, memory_order_acquire))
         return;
     rt__shade(old);
     rt__shade(new_);

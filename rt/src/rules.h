@@ -32,6 +32,9 @@ CHECKER(GCSAFETY, "GC safety")
 CHECKER(LIVENESS, "liveness")
 CHECKER(SCHED, "scheduler sanity")
 CHECKER(RESOURCE, "resource")
+/* No rule names it: the faults that only a sanitizer (ThreadSanitizer,
+ * ASan) can see name it as the checker expected to catch them. */
+CHECKER(SANITIZER, "sanitizer")
 #undef CHECKER
 #endif
 
@@ -52,6 +55,10 @@ RULE(STATUS_GFPUT, "status.gfput", TRANSITION,
      "a G put on the free list that is not dead")
 RULE(STATUS_ALLGADD, "status.allgadd", TRANSITION,
      "a G published in allgs while still Gidle")
+RULE(STATUS_STALE, "status.stale", TRANSITION,
+     "a scan request (preemptscan) carried across an exit or a reuse from "
+     "the free list, or a G made runnable with gcworkdone still set "
+     "(invariant 4)")
 
 /* Scan ownership. */
 RULE(SCAN_UNOWNED, "scan.unowned", SCAN,
@@ -100,6 +107,9 @@ RULE(QUEUE_RUNQ, "queue.runq", QUEUE,
      "a P's local run queue longer than its capacity")
 RULE(SCHED_LOSTWAKEUP, "sched.lostwakeup", QUEUE,
      "every M idle while goroutines wait on a run queue")
+RULE(QUEUE_FREELIST, "queue.freelist", QUEUE,
+     "the free list holds a G that is not dead or holds one twice, a dead "
+     "G is not on it, or its length is not ngfree")
 
 /* GC safety. */
 RULE(GC_CHECKMARK, "gc.checkmark", GCSAFETY,
@@ -111,6 +121,9 @@ RULE(GC_BADREF, "gc.badref", GCSAFETY,
      "a reference to an object outside the heap")
 RULE(GC_PHASE, "gc.phase", GCSAFETY,
      "GC work asked for in a GC phase that does not exist")
+RULE(GC_WAITED, "gc.waited", GCSAFETY,
+     "a GC op completed before a whole collection that started at or "
+     "after it had finished")
 
 /* Liveness. */
 RULE(LIVENESS_QUIESCE, "liveness.quiesce", LIVENESS,
@@ -125,6 +138,12 @@ RULE(LIVENESS_DEADLOCK, "liveness.deadlock", LIVENESS,
      "the scenario's own semaphores")
 RULE(LIVENESS_BUDGET, "liveness.budget", LIVENESS,
      "the run went past a budget: sim yield points, or goroutines started")
+RULE(LIVENESS_SPIN, "liveness.spin", LIVENESS,
+     "a wait for another actor to let go of a G (its scan bit, or "
+     "Gcopystack) took longer than quiesce's bound")
+RULE(LIVENESS_LOCKEDSCAN, "liveness.lockedscan", LIVENESS,
+     "a G did its own GC work at a preemption point while its M held a "
+     "runtime lock, which the collector may be waiting for (Go issue 9225)")
 
 /* Scheduler sanity. */
 RULE(SCHED_STW, "sched.stw", SCHED,

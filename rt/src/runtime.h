@@ -143,13 +143,26 @@ static inline rt_slot rt__mkref(uint32_t idx, uint32_t gen)
     return ((uint64_t)gen << 32) | ((uint64_t)idx << 1) | 1;
 }
 
-/* A G's state in this cycle's quiesce, for the quiesce.missed check:
- * NONE from the cycle's start (resetwork, world stopped); BORN once
- * newproc makes it live (new or reused) during the cycle. A live G not
- * done at mark termination is a straggler if BORN (quiesce may have seen
- * it dead), and was missed by quiesce otherwise. (A G that is both born
- * during the cycle and skipped by quiesce passes as a straggler.) */
-enum { RT_Q_NONE = 0, RT_Q_BORN = 2 };
+/*
+ * Quiesce's cursor (rt__rt.qcursor), for the checks quiesce.missed and
+ * quiesce.post: the checkers' own state, written and read with no yield
+ * point. RT_QC_BEFORE from the cycle's start (resetwork, world stopped)
+ * until quiesce's first pass; then (pass << 32) | k while pass `pass`
+ * (1, 2, ...) has begun on k slots of allgs: k = i + 1 is stored before
+ * slot i is looked at, and k = RT_QC_ALL once the pass is over, before
+ * quiesce decides whether to make another; RT_QC_AFTER once its passes
+ * are over. newproc stores the cursor in G.qborn after it made the G live
+ * (new or reused). At mark termination a live G that is not done is
+ * *behind* quiesce, a straggler that mark termination brings to its
+ * safepoint, only if quiesce could not have seen it live: born after the
+ * passes, or in the last pass after that pass looked at its slot (k >
+ * index), or in the last pass beyond the allgs length it began with when
+ * quiesce ran out of passes. Any other G not done was skipped: quiesce.post
+ * if quiesce visited it (G.qvisit), quiesce.missed if it never did.
+ */
+#define RT_QC_BEFORE ((uint64_t)0)
+#define RT_QC_ALL ((uint64_t)UINT32_MAX)
+#define RT_QC_AFTER UINT64_MAX
 
 /* Reasons a G's VM loop returns to its M's scheduler (Go's mcall). */
 typedef enum rt_switch {
@@ -211,8 +224,19 @@ struct rt_g {
     _Atomic uint32_t handoff;  /* Grunnable but between queues: an M with
                                   no P is putting it on the global queue */
     _Atomic uint32_t scanning; /* a scan of its stack is in progress */
-    _Atomic uint32_t qstate;   /* this cycle's quiesce: RT_Q_* */
-    uint32_t syscallpending;   /* own: ticks of the syscall it is in */
+    _Atomic uint64_t qborn;    /* checkers: quiesce's cursor when newproc
+                                  made it live this cycle (RT_QC_*) */
+    _Atomic uint32_t qvisit;   /* checkers: quiesce visited it this cycle
+                                  (and found its work done) */
+    /* checkers: the M that holds its scan bit (castogscanstatus sets it,
+     * casfromgscanstatus clears it); the scan-ownership rule compares it
+     * with the scanning M. */
+    rt_m *_Atomic scanowner;
+    uint32_t gcneed;         /* own: a GC op in progress needs cycle
+                                gcneed finished (one that started after
+                                the op), or 0 */
+    uint16_t gcpc;           /* own: pc of that GC op */
+    uint32_t syscallpending; /* own: ticks of the syscall it is in */
 };
 
 /* An M: an OS thread (or a sim fiber) running the scheduler. */
@@ -290,6 +314,10 @@ typedef struct rt_runtime {
         _Atomic uint32_t npidle;
         _Atomic uint32_t nmspinning;
         _Atomic uint32_t gcwaiting; /* stop-the-world requested */
+        _Atomic uint32_t stopped;   /* checkers: the world is stopped
+                                       (every P in Pgcstop), from the end
+                                       of stoptheworld to the start of
+                                       starttheworld */
         uint32_t stopwait;          /* Ps still to stop */
         rt_note stopnote;
         _Atomic uint32_t sysmonwait;
@@ -328,7 +356,8 @@ typedef struct rt_runtime {
     _Atomic uint32_t gcphase;
     _Atomic uint32_t writebarrier; /* hybrid barrier on (GCmark) */
     _Atomic uint32_t gcrunning;    /* a cycle is in progress */
-    uint32_t gccycle;              /* cycles started; under gcrunning */
+    _Atomic uint32_t gccycle;      /* cycles started; written by the
+                                      gcrunning holder, read by GC ops */
     rt_mutex worklock;             /* grey queue */
     uint32_t *grey;
     uint32_t ngrey;
@@ -337,6 +366,13 @@ typedef struct rt_runtime {
     rt_mutex gcwaitlock; /* Gs waiting for a cycle to end */
     rt_g *gcwaiters;
     _Atomic uint32_t gcdone; /* last cycle finished */
+    /* Quiesce's progress, for the checkers (see RT_QC_*): the cursor; the
+     * passes run, the allgs length the last one began with and whether
+     * quiesce ran out of passes (written by mquiesce, read at mark
+     * termination with the world stopped). */
+    _Atomic uint64_t qcursor;
+    uint32_t qpasses, qlastlen;
+    bool qexhausted;
 
     /* sysmon and the end of the run. */
     rt_thread *sysmon;
@@ -347,10 +383,18 @@ typedef struct rt_runtime {
 extern rt_runtime rt__rt;
 
 /* rt__faulton reports whether fault f (faults.h) is switched on in this
- * run. The options are fixed before any M starts: a plain read. */
+ * run. The options are fixed before any M starts: a plain read. Built
+ * with RT_NO_FAULTS it is constant false and every fault branch folds
+ * away: ci/bench-faults measures that build beside the normal one, to
+ * show what the seams cost when off. */
 static inline bool rt__faulton(rt__faultid f)
 {
+#ifdef RT_NO_FAULTS
+    (void)f;
+    return false;
+#else
     return (rt__rt.opt.faults >> f) & 1;
+#endif
 }
 
 /* Indices into rt__rt.stats for counters bumped from many Ms. */
@@ -445,6 +489,12 @@ typedef enum rt_hook {
     RT_HOOK_CHECKMARK,   /* before gccheckmark */
     RT_HOOK_STW,         /* world stopped, before the queue check */
     RT_HOOK_NEWSTACK,    /* newstack, G in Gwaiting, before it grows */
+    RT_HOOK_QUIESCED,    /* mquiesce: its passes are over, the world not
+                            yet stopped for mark termination */
+    RT_HOOK_SELFSCAN,    /* newstack, G in Gwaiting, before it claims its
+                            own scan bit for its GC work */
+    RT_HOOK_LOCKED,      /* NEW's slow path, the heap lock held, before
+                            its preemption check */
 } rt_hook;
 extern void (*rt__test_hook)(rt_hook where, rt_g *gp);
 #define RT__HOOK(where, gp)                                                    \
@@ -487,6 +537,34 @@ rt__die(rt__rule rule)
             rt__throw(RT_RULE_SCHED_LOCKHELD, NULL, "%s needs %s held",        \
                       __func__, #l);                                           \
     } while (0)
+/*
+ * rt__spinwait bounds one round of a wait for another actor to let go of
+ * gp (its scan bit, or Gcopystack). *since is -1 before the first round,
+ * which records the time; a later round more than quiesce's bound after it
+ * throws liveness.spin naming the wait (what); a bound of 0 (no run in
+ * progress: unit tests of g.c) bounds nothing. Virtual time in sim, where
+ * rt__nanotime is no yield point, so the bound does not move the
+ * schedule. Always inlined: the frames under abort() are the waiter's.
+ */
+static inline __attribute__((always_inline)) void
+rt__spinwait(int64_t *since, rt_g *gp, const char *what)
+{
+    int64_t now = rt__nanotime();
+
+    if (*since < 0) {
+        *since = now;
+        return;
+    }
+    if (rt__rt.opt.quiesce_bound_ns != 0 &&
+        (uint64_t)(now - *since) > rt__rt.opt.quiesce_bound_ns)
+        rt__throw(RT_RULE_LIVENESS_SPIN, gp,
+                  "%s: waited %lld ns for G %u (%s) to be let go, over the "
+                  "bound of %llu ns",
+                  what, (long long)(now - *since), rt__goid(gp),
+                  rt__gstatusname(rt__load32_noyield(&gp->atomicstatus,
+                                                     memory_order_seq_cst)),
+                  (unsigned long long)rt__rt.opt.quiesce_bound_ns);
+}
 void rt__dumpg(FILE *f, rt_g *gp);
 void rt__dumpallg(FILE *f);
 void rt__dumpps(FILE *f);
@@ -504,8 +582,36 @@ void rt__entersyscall(rt_g *gp);
 bool rt__exitsyscall(rt_g *gp);
 uint32_t rt__fastrand(rt_m *mp);
 
+/*
+ * rt__scanowned reports whether the calling M may scan gp's stack or do
+ * its GC work, gp's status being s (invariant 1): the world is stopped,
+ * or s has the scan bit and this M set it. A stop-the-world that is only
+ * requested (gcwaiting) exempts nothing: other Ms still run. Reads only
+ * the checkers' own state: no yield point.
+ */
+static inline bool rt__scanowned(rt_g *gp, uint32_t s)
+{
+    if (rt__load32_noyield(&rt__rt.sched.stopped, memory_order_acquire))
+        return true;
+    return rt__isscanstatus(s) &&
+           rt__loadp_noyield((void *_Atomic const *)&gp->scanowner,
+                             memory_order_relaxed) == rt__getm();
+}
+/* rt__scanholder returns the id of the M recorded as holding gp's scan
+ * bit, or -1 (reports). */
+static inline int rt__scanholder(rt_g *gp)
+{
+    rt_m *mp = rt__loadp_noyield((void *_Atomic const *)&gp->scanowner,
+                                 memory_order_relaxed);
+
+    return mp != NULL ? (int)mp->id : -1;
+}
+
 /* stack.c */
 bool rt__morestack(rt_g *gp, uint32_t need);
+bool rt__preemptcheck(rt_g *gp);
+void rt__mlock(rt_mutex *l);
+void rt__munlock(rt_mutex *l, rt_g *gp);
 void rt__shrinkstack(rt_g *gp);
 void rt__stackinit(rt_g *gp, uint32_t frame);
 
@@ -515,7 +621,7 @@ rt_switch rt__vmrun(rt_g *gp);
 /* heap.c */
 int rt__heapinit(uint32_t cap);
 void rt__heapfree(void);
-rt_slot rt__alloc(rt_p *p);
+rt_slot rt__alloc(rt_g *gp, rt_p *p);
 rt_obj *rt__deref(rt_g *gp, rt_slot s, const char *op);
 void rt__shade(rt_slot s);
 void rt__writebarrier(rt_slot old, rt_slot new_);
@@ -523,7 +629,19 @@ void rt__drain(void);
 uint32_t rt__sweep(void);
 
 /* gc.c: the collector, quiesce and mark termination */
-bool rt__gc(rt_g *gp);
+/* What a GC op does next (rt__gc). */
+typedef enum rt_gcop {
+    RT_GCOP_DONE,    /* the op is over: wait for cycle gp->gcwait to end */
+    RT_GCOP_QUIESCE, /* the op started a cycle: switch to quiesce */
+    RT_GCOP_RETRY,   /* a cycle that began before the op is running: wait
+                        for it (gp->gcwait), then run the op again */
+} rt_gcop;
+rt_gcop rt__gc(rt_g *gp);
+void rt__gcwaited(rt_g *gp);
+/* Test-only: maps the allgs length a quiesce pass read to the one it
+ * uses, so a test can play S11's shape (a length read once before the
+ * passes). NULL in every shipped run. */
+extern uint32_t (*rt__test_quiesce_len)(uint32_t n);
 void rt__scanstack(rt_g *gp);
 void rt__mquiesce(rt_g *master);
 bool rt__gcwaitpark(rt_g *gp);

@@ -285,7 +285,8 @@ static void pstopped(rt_p *p)
     if (r->sched.stopwait == 0)
         rt__throw(RT_RULE_SCHED_STOPWAIT, NULL, "P %u stopped twice", p->id);
     rt__event(RT_EV_PSTOP, NULL, p->id, r->sched.stopwait - 1, "pstopped");
-    if (--r->sched.stopwait == 0)
+    /* Fault stw.nowake: the last P stops and nobody is told. */
+    if (--r->sched.stopwait == 0 && !rt__faulton(RT_FAULT_STW_NOWAKE))
         rt__notewakeup(&r->sched.stopnote);
 }
 
@@ -761,6 +762,28 @@ static void dropg(rt_m *mp, rt_g *gp)
     setcurg(mp, NULL);
 }
 
+/*
+ * checkstale checks invariant 4 on gp at an exit or a reuse (where says
+ * which): a scan request (preemptscan) may not outlive the incarnation it
+ * was posted to, since nothing can post one to a dead G (stopg posts only
+ * under the Gscanrunning claim, which goexit0 waits out); with work true
+ * (newproc, about to make gp runnable) gcworkdone must be clear too, or
+ * the new goroutine counts as done and is never scanned (defect S7). A
+ * plain preempt and its StackPreempt guard are best effort: preemptone
+ * may post one to a G that has just exited, as Go's does, and newproc
+ * resets both; they are not checked. The checkers' reads: no yield point.
+ */
+static void checkstale(rt_g *gp, const char *where, bool work)
+{
+    uint32_t ps = rt__load32_noyield(&gp->preemptscan, memory_order_acquire);
+    uint32_t wd = rt__load32_noyield(&gp->gcworkdone, memory_order_acquire);
+
+    if (ps || (work && wd))
+        rt__throw(RT_RULE_STATUS_STALE, gp,
+                  "%s: G %u carries a stale preemptscan %u or gcworkdone %u",
+                  where, rt__goid(gp), ps, work ? wd : 0);
+}
+
 /* gfput puts a dead G on the free list. */
 static void gfput(rt_g *gp)
 {
@@ -768,6 +791,7 @@ static void gfput(rt_g *gp)
 
     if (rt__readgstatus(gp) != RT_G_DEAD)
         rt__throw(RT_RULE_STATUS_GFPUT, gp, "gfput: bad status (not Gdead)");
+    checkstale(gp, "gfput", false);
     rt__lock(&r->sched.lock);
     gp->schedlink = r->sched.gfree;
     r->sched.gfree = gp;
@@ -789,6 +813,8 @@ static rt_g *gfget(void)
         gp->schedlink = NULL;
     }
     rt__unlock(&r->sched.lock);
+    if (gp != NULL)
+        checkstale(gp, "gfget", false);
     return gp;
 }
 
@@ -840,11 +866,20 @@ void rt__newproc(uint16_t prog, rt_slot arg)
     gp->m = NULL;
     gp->scancount = 0;
     rt__store32(&gp->preempt, 0, memory_order_relaxed);
-    rt__store32(&gp->preemptscan, 0, memory_order_relaxed);
-    rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
-    rt__store32(&gp->qstate, RT_Q_BORN, memory_order_relaxed);
+    if (!rt__faulton(RT_FAULT_S7)) { /* the seed kept them stale */
+        rt__store32(&gp->preemptscan, 0, memory_order_relaxed);
+        rt__store32(&gp->gcworkdone, 0, memory_order_relaxed);
+    }
+    rt__store32_noyield(&gp->qvisit, 0, memory_order_relaxed);
     rt__xadd32(&r->sched.ngalive, 1);
+    checkstale(gp, "newproc", true);
     rt__casgstatus(gp, RT_G_DEAD, RT_G_RUNNABLE);
+    /* Where quiesce is now that gp is live (RT_QC_*): read after the CAS,
+     * so that a pass that has not stored a cursor past gp's slot will
+     * find gp live when it looks. */
+    rt__store64_noyield(&gp->qborn,
+                        rt__load64_noyield(&r->qcursor, memory_order_seq_cst),
+                        memory_order_relaxed);
     if (mp != NULL && mp->p != NULL) {
         runqput(mp->p, gp);
         if (rt__load32(&r->sched.npidle, memory_order_acquire) != 0 &&
@@ -940,7 +975,11 @@ bool rt__exitsyscall(rt_g *gp)
             return false;
         acquirep(p);
     }
-    rt__casgstatus(gp, RT_G_SYSCALL, RT_G_RUNNING);
+    /* Fault exitsyscall.store: a blind store over a scanner's claim. */
+    if (rt__faulton(RT_FAULT_EXITSYSCALL_STORE))
+        rt__store32(&gp->atomicstatus, RT_G_RUNNING, memory_order_seq_cst);
+    else
+        rt__casgstatus(gp, RT_G_SYSCALL, RT_G_RUNNING);
     rt__event(RT_EV_SYSEXIT, gp, 1, 0, "exitsyscall");
     rt__store64(&gp->stackguard0,
                 rt__load32(&gp->preempt, memory_order_acquire)
@@ -991,8 +1030,16 @@ static bool preemptone(rt_p *p)
     gp = curg(mp);
     if (gp == NULL)
         return false;
-    rt__store32(&gp->preempt, 1, memory_order_release);
-    rt__store64(&gp->stackguard0, RT_STACK_PREEMPT, memory_order_release);
+    if (rt__faulton(RT_FAULT_PREEMPT_PLAIN)) {
+        /* Fault preempt.plain: the seed's plain flags, written from
+         * another M (a yield point still, as the stores below are). */
+        RT__YP(RT_YP_ATOMIC);
+        *(volatile uint32_t *)&gp->preempt = 1;
+        *(volatile uint64_t *)&gp->stackguard0 = RT_STACK_PREEMPT;
+    } else {
+        rt__store32(&gp->preempt, 1, memory_order_release);
+        rt__store64(&gp->stackguard0, RT_STACK_PREEMPT, memory_order_release);
+    }
     rt__statadd(&rt__rt.stats[ST_PREEMPTREQS], 1);
     rt__event(RT_EV_PREEMPTREQ, gp, 0, 0, "preemptone");
     return true;
@@ -1079,6 +1126,9 @@ void rt__stoptheworld(void)
                       "stoptheworld: P %u not stopped (status %u)", i,
                       rt__load32(&r->allp[i]->status, memory_order_acquire));
     rt__statadd(&r->stats[ST_STW], 1);
+    /* From here to starttheworld no other M runs Go code: the checkers'
+     * "stopped world" that exempts a scan from the scan bit. */
+    rt__store32_noyield(&r->sched.stopped, 1, memory_order_release);
     rt__event(RT_EV_STW, NULL, 1, 0, "stoptheworld");
     RT__HOOK(RT_HOOK_STW, NULL);
     rt__checkqueues(false);
@@ -1094,6 +1144,7 @@ void rt__starttheworld(void)
     uint32_t i, n = 0;
 
     rt__event(RT_EV_STW, NULL, 0, 0, "starttheworld");
+    rt__store32_noyield(&r->sched.stopped, 0, memory_order_release);
     rt__lock(&r->sched.lock);
     rt__store32(&r->sched.gcwaiting, 0, memory_order_release);
     for (i = r->nprocs; i-- > 0;) {
@@ -1140,7 +1191,8 @@ static void goexit0(rt_m *mp, rt_g *gp)
         rt__test_exit_hook(gp);
     rt__casgstatus(gp, RT_G_RUNNING, RT_G_DEAD);
     rt__store32(&gp->preempt, 0, memory_order_relaxed);
-    rt__store32(&gp->preemptscan, 0, memory_order_relaxed);
+    if (!rt__faulton(RT_FAULT_S7)) /* the seed left a request pending */
+        rt__store32(&gp->preemptscan, 0, memory_order_relaxed);
     rt__store64(&gp->stackguard0, gp->stackguard, memory_order_relaxed);
     dropg(mp, gp);
     gfput(gp);
@@ -1179,14 +1231,19 @@ static void execute(rt_m *mp, rt_g *gp)
     why = rt__vmrun(gp);
     switch (why) {
     case RT_SW_PARK:
+        /* Fault park.unlockfirst: a waker may now find gp running. */
+        if (rt__faulton(RT_FAULT_PARK_UNLOCKFIRST))
+            rt__unlock(gp->waitlock);
         rt__casgstatus(gp, RT_G_RUNNING, RT_G_WAITING);
         gp->parked = 1;
         rt__event(RT_EV_PARK, gp, 0, 0, "park_m");
         dropg(mp, gp);
         /* The G parked holding its wait list's lock (rt__vmrun's BLOCK,
          * rt__gcwaitpark); park_m drops it now that gp is Gwaiting. */
-        RT__ASSERT_HELD(gp->waitlock);
-        rt__unlock(gp->waitlock);
+        if (!rt__faulton(RT_FAULT_PARK_UNLOCKFIRST)) {
+            RT__ASSERT_HELD(gp->waitlock);
+            rt__unlock(gp->waitlock);
+        }
         break;
     case RT_SW_GOSCHED:
         mp->yields++;

@@ -74,9 +74,15 @@ static void movestack(rt_g *gp, uint32_t newsize)
  */
 static void growstack(rt_g *gp, uint32_t need)
 {
+    /* Fault S15: the seed read the status, moved, and only then CASed. */
+    bool late = rt__faulton(RT_FAULT_S15);
     uint32_t newsize;
 
-    rt__casgstatus(gp, RT_G_WAITING, RT_G_COPYSTACK);
+    if (!late)
+        rt__casgstatus(gp, RT_G_WAITING, RT_G_COPYSTACK);
+    else if ((rt__readgstatus(gp) & ~(uint32_t)RT_G_SCAN) != RT_G_WAITING)
+        rt__throw(RT_RULE_STATUS_ILLEGAL, gp,
+                  "copystack: bad status, not Gwaiting");
     newsize = gp->stacksize * 2;
     while (newsize - (gp->stacksize - gp->sp) < need + RT_STACK_GUARD)
         newsize *= 2;
@@ -84,6 +90,8 @@ static void growstack(rt_g *gp, uint32_t need)
         rt__throw(RT_RULE_STACK_OVERFLOW, gp, "stack overflow: %u slots",
                   newsize);
     movestack(gp, newsize);
+    if (late)
+        rt__casgstatus(gp, RT_G_WAITING, RT_G_COPYSTACK);
     rt__casgstatus(gp, RT_G_COPYSTACK, RT_G_WAITING);
 }
 
@@ -113,8 +121,23 @@ void rt__shrinkstack(rt_g *gp)
  */
 static void selfscan(rt_g *gp)
 {
+    int64_t since = -1;
     int i;
 
+    RT__HOOK(RT_HOOK_SELFSCAN, gp);
+    /* Never with a runtime lock held: a collector that waits for that
+     * lock while it waits for this G would deadlock (S4; newstack only
+     * comes here with m->locks == 0). */
+    if (rt__getm()->locks > 0)
+        rt__throw(RT_RULE_LIVENESS_LOCKEDSCAN, gp,
+                  "G %u does its own GC work holding %d runtime lock(s)",
+                  rt__goid(gp), rt__getm()->locks);
+    /* Fault S3: the seed did the work in plain Gwaiting, unclaimed. */
+    if (rt__faulton(RT_FAULT_S3)) {
+        if (!rt__load32(&gp->gcworkdone, memory_order_acquire))
+            rt__gcphasework(gp);
+        return;
+    }
     for (i = 0;; i++) {
         if (rt__load32(&gp->gcworkdone, memory_order_acquire))
             return;
@@ -126,11 +149,55 @@ static void selfscan(rt_g *gp)
             rt__casfromgscanstatus(gp, RT_G_SCANWAITING, RT_G_WAITING);
             return;
         }
+        /* Another actor holds our claim: it must let go within the
+         * bound, or this M hangs with no report. */
+        rt__spinwait(&since, gp, "selfscan");
         if (i < 16)
             rt__procyield(10);
         else
             rt__osyield();
     }
+}
+
+/*
+ * rt__preemptcheck is the prologue of a call that needs no stack, such as
+ * NEW's allocation (Go's mallocgc is a call like any other): with a
+ * preemption request posted (stackguard0 == StackPreempt) it enters
+ * newstack. Returns true when gp may go on, false when it must yield
+ * first (the caller returns RT_SW_PREEMPT and runs its op again).
+ */
+bool rt__preemptcheck(rt_g *gp)
+{
+    /* Fault S14: this prologue is blind to StackPreempt too. */
+    if (rt__load64(&gp->stackguard0, memory_order_relaxed) !=
+            RT_STACK_PREEMPT ||
+        rt__faulton(RT_FAULT_S14))
+        return true;
+    return rt__morestack(gp, 0);
+}
+
+/* rt__mlock takes runtime lock l and counts it in the M's locks, as Go's
+ * lock() does: newstack does not preempt an M that holds one. */
+void rt__mlock(rt_mutex *l)
+{
+    rt__lock(l);
+    rt__getm()->locks++;
+}
+
+/*
+ * rt__munlock drops l, taken by rt__mlock on gp's M. When the M holds no
+ * more runtime locks and gp has a preemption request pending, it puts
+ * StackPreempt back in stackguard0, which newstack took out while the
+ * locks were held (Go's unlock), so that gp's next prologue takes it.
+ */
+void rt__munlock(rt_mutex *l, rt_g *gp)
+{
+    rt_m *mp = rt__getm();
+
+    rt__unlock(l);
+    if (--mp->locks == 0 && gp != NULL &&
+        rt__load32(&gp->preempt, memory_order_acquire))
+        rt__store64(&gp->stackguard0, RT_STACK_PREEMPT, memory_order_relaxed);
 }
 
 /*
@@ -151,7 +218,9 @@ bool rt__morestack(rt_g *gp, uint32_t need)
     if (guard == RT_STACK_PREEMPT) {
         /* Be conservative about where we preempt: not while the M holds
          * runtime locks (defect S4 ran the scan before this check). */
-        if (mp->locks > 0 || mp->p == NULL) {
+        if ((mp->locks > 0 || mp->p == NULL) &&
+            !(rt__faulton(RT_FAULT_S4) && /* the seed scanned first */
+              rt__load32(&gp->preemptscan, memory_order_acquire))) {
             rt__store64(&gp->stackguard0, gp->stackguard, memory_order_relaxed);
             rt__casgstatus(gp, RT_G_WAITING, RT_G_RUNNING);
             return true;

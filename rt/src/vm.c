@@ -27,6 +27,9 @@ static bool call(rt_g *gp, uint32_t n)
 
     for (;;) {
         guard = rt__load64(&gp->stackguard0, memory_order_relaxed);
+        /* Fault S14: a prologue blind to StackPreempt (no safepoint). */
+        if (guard == RT_STACK_PREEMPT && rt__faulton(RT_FAULT_S14))
+            guard = gp->stackguard;
         if (gp->sp >= need && gp->sp - need >= guard)
             break;
         if (!rt__morestack(gp, need))
@@ -86,7 +89,8 @@ static void wake(uint32_t c)
 
     rt__lock(&s->lock);
     gp = s->head;
-    if (gp == NULL) {
+    /* Fault sema.lostwake: the count goes up past a parked waiter. */
+    if (gp == NULL || rt__faulton(RT_FAULT_SEMA_LOSTWAKE)) {
         s->count++;
         rt__unlock(&s->lock);
         return;
@@ -117,6 +121,9 @@ rt_switch rt__vmrun(rt_g *gp)
             mp->parks++;
             return RT_SW_PARK;
         }
+        /* Past a GC op: check that it waited for a whole cycle. */
+        if (gp->gcneed != 0 && gp->pc != gp->gcpc)
+            rt__gcwaited(gp);
         /* A SPIN in progress: no preemption point inside it. */
         while (gp->spin > 0) {
             gp->spin--;
@@ -144,7 +151,12 @@ rt_switch rt__vmrun(rt_g *gp)
             ret(gp);
             break;
         case RT_OP_NEW:
-            v = rt__alloc(mp->p);
+            /* An allocation is a call in Go, and its prologue a
+             * preemption point: a G that only allocates cannot hold off
+             * a stop-the-world or quiesce. */
+            if (!rt__preemptcheck(gp))
+                return RT_SW_PREEMPT; /* pc stays: the NEW runs again */
+            v = rt__alloc(gp, mp->p);
             *slot(gp, in.a) = v;
             v != 0 ? mp->allocs++ : mp->allocfails++;
             break;
@@ -202,10 +214,27 @@ rt_switch rt__vmrun(rt_g *gp)
             rt__newproc((uint16_t)(in.a % r->sc->nprogs), *slot(gp, in.b));
             break;
         case RT_OP_GC:
-            gp->pc++;
-            if (rt__gc(gp)) {
-                gp->gcwait = rt__rt.gccycle;
+            /* The op needs a cycle that starts after this point: the
+             * first number not yet taken (kept across retries). */
+            if (gp->gcneed == 0) {
+                gp->gcneed = rt__load32(&r->gccycle, memory_order_acquire) + 1;
+                gp->gcpc = gp->pc;
+            }
+            switch (rt__gc(gp)) {
+            case RT_GCOP_QUIESCE:
+                gp->pc++;
                 return RT_SW_QUIESCE;
+            case RT_GCOP_DONE:
+                gp->pc++;
+                continue; /* the loop's top waits for gp->gcwait */
+            case RT_GCOP_RETRY:
+                /* Wait, then the same GC op again. The cycle seen may be
+                 * over already (its starter has not published its
+                 * number yet, or has not cleared gcrunning): then nothing
+                 * parks us, and without a spin hint PCT would run this
+                 * loop forever ahead of the starter. */
+                rt__osyield();
+                continue;
             }
             continue;
         case RT_OP_EXIT:

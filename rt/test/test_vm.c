@@ -247,7 +247,7 @@ static void staleref(void *arg)
 
     (void)arg;
     CHECK_EQ(rt__heapinit(16), RT_OK);
-    s = rt__alloc(tu_fakep());
+    s = rt__alloc(gp, tu_fakep());
     CHECK(rt__deref(gp, s, "USE") != NULL);
     /* Nothing marked it: a sweep frees it and bumps its generation. */
     CHECK_EQ(rt__sweep(), 1);

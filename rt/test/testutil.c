@@ -133,29 +133,83 @@ rt_g *tu_fakeg(uint32_t status)
     return gp;
 }
 
+/* PROTOCOL.md, "Transition table at the seed", one row per pair, in the
+ * table's order (a row "A / B -> C -> back" gives A -> C, B -> C, C -> A,
+ * C -> B). */
 const uint32_t tu_protocol[][2] = {
-    {RT_G_IDLE, RT_G_DEAD},
-    {RT_G_DEAD, RT_G_RUNNABLE},
-    {RT_G_RUNNABLE, RT_G_RUNNING},
-    {RT_G_RUNNING, RT_G_WAITING},
-    {RT_G_WAITING, RT_G_RUNNABLE},
-    {RT_G_WAITING, RT_G_RUNNING},
-    {RT_G_RUNNING, RT_G_RUNNABLE},
-    {RT_G_RUNNING, RT_G_DEAD},
-    {RT_G_RUNNING, RT_G_SYSCALL},
-    {RT_G_SYSCALL, RT_G_RUNNING},
-    {RT_G_SYSCALL, RT_G_RUNNABLE},
-    {RT_G_WAITING, RT_G_COPYSTACK},
-    {RT_G_COPYSTACK, RT_G_WAITING},
-    {RT_G_RUNNABLE, RT_G_SCANRUNNABLE},
-    {RT_G_WAITING, RT_G_SCANWAITING},
-    {RT_G_SYSCALL, RT_G_SCANSYSCALL},
-    {RT_G_RUNNING, RT_G_SCANRUNNING},
-    {RT_G_RUNNING, RT_G_SCANENQUEUE},
-    {RT_G_SCANRUNNABLE, RT_G_RUNNABLE},
-    {RT_G_SCANWAITING, RT_G_WAITING},
-    {RT_G_SCANSYSCALL, RT_G_SYSCALL},
-    {RT_G_SCANRUNNING, RT_G_RUNNING},
-    {RT_G_SCANENQUEUE, RT_G_WAITING},
+    {RT_G_IDLE, RT_G_DEAD},             /* newproc */
+    {RT_G_DEAD, RT_G_RUNNABLE},         /* newproc */
+    {RT_G_RUNNABLE, RT_G_RUNNING},      /* execute */
+    {RT_G_RUNNING, RT_G_WAITING},       /* park, newstack, GC caller */
+    {RT_G_WAITING, RT_G_RUNNABLE},      /* ready, park, netpoll */
+    {RT_G_WAITING, RT_G_RUNNING},       /* end of newstack, GC caller */
+    {RT_G_WAITING, RT_G_SYSCALL},       /* end of newstack */
+    {RT_G_RUNNING, RT_G_RUNNABLE},      /* gosched, preemption */
+    {RT_G_RUNNING, RT_G_DEAD},          /* goexit */
+    {RT_G_RUNNING, RT_G_SYSCALL},       /* entersyscall */
+    {RT_G_SYSCALL, RT_G_RUNNING},       /* exitsyscall fast path */
+    {RT_G_SYSCALL, RT_G_RUNNABLE},      /* exitsyscall slow path */
+    {RT_G_WAITING, RT_G_COPYSTACK},     /* copystack */
+    {RT_G_RUNNABLE, RT_G_COPYSTACK},    /* copystack */
+    {RT_G_COPYSTACK, RT_G_WAITING},     /* copystack */
+    {RT_G_COPYSTACK, RT_G_RUNNABLE},    /* copystack */
+    {RT_G_RUNNABLE, RT_G_SCANRUNNABLE}, /* stopg */
+    {RT_G_WAITING, RT_G_SCANWAITING},   /* stopg */
+    {RT_G_SYSCALL, RT_G_SCANSYSCALL},   /* stopg */
+    {RT_G_SCANRUNNABLE, RT_G_RUNNABLE}, /* restartg */
+    {RT_G_SCANWAITING, RT_G_WAITING},   /* restartg */
+    {RT_G_SCANSYSCALL, RT_G_SYSCALL},   /* restartg */
+    {RT_G_RUNNING, RT_G_SCANRUNNING},   /* stopg */
+    {RT_G_SCANRUNNING, RT_G_RUNNING},   /* stopg */
+    {RT_G_RUNNING, RT_G_SCANENQUEUE},   /* quiesce */
+    {RT_G_SCANENQUEUE, RT_G_WAITING},   /* restartg */
 };
 const size_t tu_nprotocol = sizeof tu_protocol / sizeof tu_protocol[0];
+
+/* Rows of PROTOCOL.md that rt leaves out on purpose, and why. */
+const tu_row tu_leftout[] = {
+    {RT_G_WAITING, RT_G_SYSCALL,
+     "newstack is entered only from Grunning: SYSCALL never grows the "
+     "stack, so newstack never returns a G to Gsyscall"},
+    {RT_G_RUNNABLE, RT_G_COPYSTACK,
+     "rt copies a stack in Gcopystack only to grow it, from newstack "
+     "(Gwaiting); a shrink at scan time moves it under the scan bit"},
+    {RT_G_COPYSTACK, RT_G_RUNNABLE,
+     "the way back of the row above: growth returns to Gwaiting"},
+};
+const size_t tu_nleftout = sizeof tu_leftout / sizeof tu_leftout[0];
+
+/* Rows rt has beyond PROTOCOL.md's table, and why. */
+const tu_row tu_extra[] = {
+    {0, 0, NULL}, /* none: every row of rt's table is in the seed's */
+};
+const size_t tu_nextra = 0;
+
+/* tu_inspec reports whether from -> to is a row of PROTOCOL.md. */
+bool tu_inspec(uint32_t from, uint32_t to)
+{
+    size_t i;
+
+    for (i = 0; i < tu_nprotocol; i++)
+        if (tu_protocol[i][0] == from && tu_protocol[i][1] == to)
+            return true;
+    return false;
+}
+
+/* inrows reports whether from -> to is one of the n rows of r. */
+static bool inrows(const tu_row *r, size_t n, uint32_t from, uint32_t to)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (r[i].from == from && r[i].to == to)
+            return true;
+    return false;
+}
+
+bool tu_inrt(uint32_t from, uint32_t to)
+{
+    if (inrows(tu_extra, tu_nextra, from, to))
+        return true;
+    return tu_inspec(from, to) && !inrows(tu_leftout, tu_nleftout, from, to);
+}

@@ -35,10 +35,23 @@ int tu_nexits(void);
 rt_g *tu_fakeg(uint32_t status);
 rt_p *tu_fakep(void);
 
-/* The transition table of PROTOCOL.md, written out independently of
- * g.c's: tests check g.c's table against it and that runs reach every
- * row. */
+/* The transition table of PROTOCOL.md ("Transition table at the seed"),
+ * written out from the spec, not from g.c: tests check g.c's table
+ * against it. tu_leftout lists the spec's rows rt leaves out, tu_extra
+ * the rows rt has beyond it, each with why. */
+typedef struct tu_row {
+    uint32_t from, to;
+    const char *why;
+} tu_row;
 extern const uint32_t tu_protocol[][2];
 extern const size_t tu_nprotocol;
+extern const tu_row tu_leftout[], tu_extra[];
+extern const size_t tu_nleftout, tu_nextra;
+
+/* tu_inspec: from -> to is a row of PROTOCOL.md. tu_inrt: it is a row rt
+ * should have (the spec's, less the left-out ones, plus the extra ones);
+ * runs must reach every such row. */
+bool tu_inspec(uint32_t from, uint32_t to);
+bool tu_inrt(uint32_t from, uint32_t to);
 
 #endif /* RT_TESTUTIL_H */

@@ -33,6 +33,7 @@ typedef enum rt_yp {
     RT_YP_SPIN,       /* a spin hint: procyield, osyield, usleep */
     RT_YP_OP,         /* the boundary between two VM instructions */
     RT_YP_SYSCALL,    /* entering a blocking system call */
+    RT_YP_SCAN,       /* a stack slot scanned (scanstack) */
     RT_YP__COUNT
 } rt_yp;
 
