@@ -110,13 +110,15 @@ typedef struct benchcfg {
 static void benchusage(FILE *f)
 {
     fprintf(f,
-            "usage: gstorm bench [quiesce|vm|mem|switch|all] [--quick]\n"
+            "usage: gstorm bench [quiesce|vm|mem|switch|pause|all] [--quick]\n"
             "                    [--fault ID[,ID...]]\n\n"
             "Measures rt and prints Markdown tables (default: all):\n"
             "  quiesce  ns per G of one quiesce pass, 1k/10k/100k parked Gs\n"
             "  vm       VM ops per second on 1 and 2 Ps\n"
             "  mem      bytes malloc'd per G, with and without its stack\n"
             "  switch   sim context switch vs swapcontext vs thread baton\n"
+            "  pause    collector pauses (stw, quiesce, conc), 1k/10k Gs and\n"
+            "           a live heap of 100k objects\n"
             "--quick runs smaller sizes and one repetition (CI smoke).\n"
             "--fault (also GSTORM_FAULT) runs every workload with faults on.\n"
             "Numbers mean something only in an optimized build without\n"
@@ -159,12 +161,26 @@ enum {
     Q_COUNT_LAST,
     Q_REL_FULL,
     Q_REL_LAST,
+    Q_HOLDER,     /* builds a chain of HOLD_OBJS objects, then parks */
+    Q_HOLD_SPAWN, /* GO holder, once per holder */
+    Q_HOLD_COUNT, /* counts the holders' arrivals */
+    Q_HOLD_REL,   /* releases the holders */
     Q_NPROGS
 };
 
+enum {
+    /* Objects one holder keeps live: NEW 1; STORE 1 0 0; MOV 0 1 each
+     * (3 instructions), and its two last instructions, fit a program. */
+    HOLD_OBJS = 330,
+    /* The pause benchmark's live heap: HOLD_OBJS per holder. */
+    PAUSE_OBJS = 100000,
+};
+_Static_assert(3 * HOLD_OBJS + 2 <= RT_MAX_INSTRS, "a holder fits");
+
 /*
  * buildquiesce fills sc with a scenario in which n goroutines are parked
- * on SEMA_RELEASE while one goroutine runs a collection in gcmode:
+ * on SEMA_RELEASE while one goroutine runs a collection in gcmode, with a
+ * live heap of about objs objects (0: none) kept by holders:
  *
  *   spawner  GO blocker, PER_HELPER times (the last one: the remainder)
  *   blocker  WAKE SEMA_ARRIVED; BLOCK SEMA_RELEASE
@@ -172,35 +188,59 @@ enum {
  *            SEMA_DONE
  *   collector BLOCK SEMA_DONE once per counter; GC; GO releaser for each
  *   releaser WAKE SEMA_RELEASE, PER_HELPER times (or the remainder)
+ *   holder   builds a chain of HOLD_OBJS objects rooted in its slot 0,
+ *            then arrives and parks as a blocker does (spawned, counted
+ *            and released by the holder helpers, like the blockers)
  *
  * So when GC starts every blocker has passed its WAKE SEMA_ARRIVED: it is
  * parked, or (at most one per P) one instruction away from parking, and
  * every BLOCK has its WAKE, so the run ends. Returns false when n needs
  * more started goroutines than a scenario has.
  */
-static bool buildquiesce(rt_scenario *sc, uint32_t n, uint32_t gcmode)
+static bool buildquiesce(rt_scenario *sc, uint32_t n, uint32_t gcmode,
+                         uint32_t objs)
 {
     uint32_t nhelp = (n + PER_HELPER - 1) / PER_HELPER;
     uint32_t last = n - (nhelp - 1) * PER_HELPER, i;
+    uint32_t holders = (objs + HOLD_OBJS - 1) / HOLD_OBJS;
     rt_prog *p = sc->progs;
     bool ok = true;
 
-    /* The collector and a spawner and a counter per helper start. */
-    if (n == 0 || 1 + 2 * nhelp > RT_MAX_START)
+    /* The collector and a spawner and a counter per helper start (two
+     * more for the holders). */
+    if (n == 0 || 1 + 2 * nhelp + 2 > RT_MAX_START ||
+        holders > RT_MAX_INSTRS - 1)
         return false;
     rt_scenario_default(sc);
     sc->nthreads = BENCH_THREADS;
     sc->nprocs = BENCH_PROCS;
     sc->gcmode = gcmode;
-    sc->heapcap = QUIESCE_HEAP;
+    /* Room for the live heap and as much again: no NEW fails. */
+    sc->heapcap = holders ? 2 * holders * HOLD_OBJS : QUIESCE_HEAP;
     sc->nprogs = Q_NPROGS;
     for (i = 0; i < Q_NPROGS; i++)
         p[i].frame = 1;
+    p[Q_HOLDER].frame = 2;
 
-    ok &= emitn(&p[Q_COLLECTOR], nhelp, RT_OP_BLOCK, SEMA_DONE, 0);
+    ok &= emitn(&p[Q_COLLECTOR], nhelp + (holders > 0), RT_OP_BLOCK, SEMA_DONE,
+                0);
     ok &= emit(&p[Q_COLLECTOR], RT_OP_GC, 0, 0, 0);
     ok &= emitn(&p[Q_COLLECTOR], nhelp - 1, RT_OP_GO, Q_REL_FULL, 0);
     ok &= emit(&p[Q_COLLECTOR], RT_OP_GO, Q_REL_LAST, 0, 0);
+    if (holders > 0) {
+        ok &= emit(&p[Q_COLLECTOR], RT_OP_GO, Q_HOLD_REL, 0, 0);
+        for (i = 0; i < HOLD_OBJS; i++) {
+            ok &= emit(&p[Q_HOLDER], RT_OP_NEW, 1, 0, 0);
+            ok &= emit(&p[Q_HOLDER], RT_OP_STORE, 1, 0, 0); /* new.f0 = head */
+            ok &= emit(&p[Q_HOLDER], RT_OP_MOV, 0, 1, 0);   /* head = new */
+        }
+        ok &= emit(&p[Q_HOLDER], RT_OP_WAKE, SEMA_ARRIVED, 0, 0);
+        ok &= emit(&p[Q_HOLDER], RT_OP_BLOCK, SEMA_RELEASE, 0, 0);
+        ok &= emitn(&p[Q_HOLD_SPAWN], holders, RT_OP_GO, Q_HOLDER, 0);
+        ok &= emitn(&p[Q_HOLD_COUNT], holders, RT_OP_BLOCK, SEMA_ARRIVED, 0);
+        ok &= emit(&p[Q_HOLD_COUNT], RT_OP_WAKE, SEMA_DONE, 0, 0);
+        ok &= emitn(&p[Q_HOLD_REL], holders, RT_OP_WAKE, SEMA_RELEASE, 0);
+    }
 
     ok &= emit(&p[Q_BLOCKER], RT_OP_WAKE, SEMA_ARRIVED, 0, 0);
     ok &= emit(&p[Q_BLOCKER], RT_OP_BLOCK, SEMA_RELEASE, 0, 0);
@@ -220,6 +260,10 @@ static bool buildquiesce(rt_scenario *sc, uint32_t n, uint32_t gcmode)
     for (i = 0; i < nhelp; i++) {
         sc->start[sc->nstart++] = i + 1 < nhelp ? Q_SPAWN_FULL : Q_SPAWN_LAST;
         sc->start[sc->nstart++] = i + 1 < nhelp ? Q_COUNT_FULL : Q_COUNT_LAST;
+    }
+    if (holders > 0) {
+        sc->start[sc->nstart++] = Q_HOLD_SPAWN;
+        sc->start[sc->nstart++] = Q_HOLD_COUNT;
     }
     return ok;
 }
@@ -343,7 +387,7 @@ static int quiesceone(const benchcfg *cfg, rt_scenario *sc, uint32_t n,
         reps = cfg->reps;
     if (reps > MAX_REPS)
         reps = MAX_REPS;
-    if (!buildquiesce(sc, n, gcmode)) {
+    if (!buildquiesce(sc, n, gcmode, 0)) {
         fprintf(stderr, "gstorm bench: %u goroutines do not fit\n", n);
         return GS_EXIT_INTERNAL;
     }
@@ -471,7 +515,7 @@ static int benchmem(FILE *out, const benchcfg *cfg, rt_scenario *sc)
                  "without stack |\n");
     fprintf(out, "|---:|---:|---:|---:|---:|\n");
     for (i = 0; i < cfg->nsizes; i++) {
-        if (!buildquiesce(sc, cfg->sizes[i], RT_GC_QUIESCE))
+        if (!buildquiesce(sc, cfg->sizes[i], RT_GC_QUIESCE, 0))
             return GS_EXIT_INTERNAL;
         if ((rc = runone(sc, BENCH_PROCS, &st)) != GS_EXIT_OK)
             return rc;
@@ -663,21 +707,95 @@ static void machine(FILE *out)
             san);
 }
 
+/*
+ * benchpause prints the collector pauses on real threads: for 1k and 10k
+ * parked goroutines and a live heap of PAUSE_OBJS objects, in each
+ * collector, the mark time (cycle start to the end of mark termination)
+ * and the world-stopped time (all pauses, and the longest), medians of
+ * cfg->reps runs by the longest pause. The point of conc is a pause that
+ * does not grow with the goroutines: the last table says whether it does.
+ */
+static int benchpause(FILE *out, const benchcfg *cfg, rt_scenario *sc)
+{
+    static const uint32_t gs[] = {1000, 10000};
+    static const char *const names[] = {"stw", "quiesce", "conc"};
+    enum { NG = sizeof gs / sizeof gs[0], NM = 3 };
+    double longest[NG][NM];
+    double mark[MAX_REPS], total[MAX_REPS], pause[MAX_REPS];
+    uint64_t stws = 0;
+    rt_stats st;
+    size_t g, m;
+    int i, rc;
+
+    fprintf(out, "### pause: collector pauses on real threads\n\n");
+    fprintf(out, "| parked Gs | live objects | collector | mark (ms) | world "
+                 "stopped, all pauses (ms) | longest pause (ms) | pauses |\n");
+    fprintf(out, "|---:|---:|---|---:|---:|---:|---:|\n");
+    for (g = 0; g < NG; g++) {
+        for (m = 0; m < NM; m++) {
+            if (!buildquiesce(sc, gs[g], (uint32_t)m, PAUSE_OBJS)) {
+                fprintf(stderr, "gstorm bench: the pause scenario does not "
+                                "fit\n");
+                return GS_EXIT_INTERNAL;
+            }
+            for (i = 0; i < cfg->reps; i++) {
+                if ((rc = runone(sc, BENCH_PROCS, &st)) != GS_EXIT_OK)
+                    return rc;
+                if (st.gc_cycles != 1) {
+                    fprintf(stderr,
+                            "gstorm bench: expected one GC cycle, "
+                            "got %llu\n",
+                            (unsigned long long)st.gc_cycles);
+                    return GS_EXIT_INTERNAL;
+                }
+                mark[i] = st.mark_ns_total / 1e6;
+                total[i] = st.stw_ns_total / 1e6;
+                pause[i] = st.stw_ns_max / 1e6;
+                stws = st.stw;
+            }
+            longest[g][m] = median(pause, cfg->reps);
+            fprintf(out, "| %u | %u | %s | %.2f | %.2f | %.2f | %llu |\n",
+                    gs[g], (PAUSE_OBJS + HOLD_OBJS - 1) / HOLD_OBJS * HOLD_OBJS,
+                    names[m], median(mark, cfg->reps), median(total, cfg->reps),
+                    longest[g][m], (unsigned long long)stws);
+        }
+    }
+    fprintf(out, "\n| collector | longest pause at 10k / at 1k Gs |\n"
+                 "|---|---:|\n");
+    for (m = 0; m < NM; m++)
+        fprintf(out, "| %s | %.2f |\n", names[m],
+                longest[0][m] > 0 ? longest[1][m] / longest[0][m] : 0.0);
+    fprintf(out,
+            "\nMedians of %d runs; threads backend, %d Ps, %d Ms. The live "
+            "heap is chains of %d objects held by parked goroutines. A "
+            "pause is the time from the end of a stop-the-world to the "
+            "start of the next start-the-world (rt_stats.stw_ns_*): it "
+            "includes what rt does with the world stopped besides marking "
+            "- the queue-consistency check of every G at each "
+            "stop-the-world, quiesce's postcondition check and the "
+            "independent checkmark traversal of the heap before sweep - "
+            "so it is gstorm's pause, checkers on, not a production "
+            "collector's.\n\n",
+            cfg->reps, BENCH_PROCS, BENCH_THREADS, HOLD_OBJS);
+    return GS_EXIT_OK;
+}
+
 /* Which benchmarks to run: bits of a mask. */
 enum {
     B_QUIESCE = 1,
     B_VM = 2,
     B_MEM = 4,
     B_SWITCH = 8,
-    B_ALL = 15,
+    B_PAUSE = 16,
+    B_ALL = 31,
 };
 
 static const struct {
     const char *name;
     unsigned bits;
 } which[] = {
-    {"quiesce", B_QUIESCE}, {"vm", B_VM},   {"mem", B_MEM},
-    {"switch", B_SWITCH},   {"all", B_ALL},
+    {"quiesce", B_QUIESCE}, {"vm", B_VM},       {"mem", B_MEM},
+    {"switch", B_SWITCH},   {"pause", B_PAUSE}, {"all", B_ALL},
 };
 
 /* cli_bench is `gstorm bench`: parse the arguments, run the chosen
@@ -751,6 +869,9 @@ int cli_bench(int argc, char **argv)
     fflush(stdout);
     if (rc == GS_EXIT_OK && (mask & B_SWITCH))
         rc = benchswitch(stdout, &cfg);
+    fflush(stdout);
+    if (rc == GS_EXIT_OK && (mask & B_PAUSE))
+        rc = benchpause(stdout, &cfg, sc);
     fflush(stdout);
     free(sc);
     return rc;

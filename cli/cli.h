@@ -19,6 +19,10 @@ int cli_replay(int argc, char **argv);
 int cli_explore(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_faults(int argc, char **argv);
+int cli_min(int argc, char **argv);
+int cli_triage(int argc, char **argv);
+/* `gstorm stress` lives in the stress library (stress/stress.h). */
+int stress_cli(int argc, char **argv);
 
 /* cli_printstats prints a run's summary, one counter a line. */
 void cli_printstats(FILE *f, const rt_stats *st);

@@ -64,6 +64,14 @@ void cli_printstats(FILE *f, const rt_stats *st)
             st->quiesces ? st->quiesce_ns_total / 1e3 / st->quiesces : 0.0);
     fprintf(f, "  %-26s %12.1f\n", "quiesce latency max (us)",
             st->quiesce_ns_max / 1e3);
+    fprintf(f, "  %-26s %12.1f\n", "world stopped (us, total)",
+            st->stw_ns_total / 1e3);
+    fprintf(f, "  %-26s %12.1f\n", "longest pause (us)", st->stw_ns_max / 1e3);
+    fprintf(f, "  %-26s %12.1f\n", "gc mark (us, total)",
+            st->mark_ns_total / 1e3);
+    fprintf(f, "  %-26s %12" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+            "claims rnbl/run/sys/wait", st->claims[0], st->claims[1],
+            st->claims[2], st->claims[3]);
     fprintf(f, "  %-26s %12.1f\n", "run time (ms)", st->wall_ns / 1e6);
 }
 
@@ -79,6 +87,9 @@ static const struct {
     {"disasm", cli_disasm, "print a gstorm file or raw input as text"},
     {"replay", cli_replay, "replay a saved run on the sim backend"},
     {"explore", cli_explore, "search schedules (random, PCT) on the sim"},
+    {"stress", stress_cli, "run generated workloads on real threads"},
+    {"min", cli_min, "shrink a failing input, keeping its finding"},
+    {"triage", cli_triage, "replay findings, group them, check they repeat"},
     {"rules", cli_rules, "list the rules the checkers report"},
     {"faults", cli_faults, "list the faults that can be injected"},
 };

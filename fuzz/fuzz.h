@@ -30,13 +30,19 @@ extern uint64_t fuzz_faults;
 extern uint64_t fuzz_lasthash;
 extern int fuzz_ranrt;
 
-/* fuzz_init reads GSTORM_FAULT. Returns 0. */
+/* GSTORM_NOCOVER set (and not "0"): the interleaving coverage of each
+ * run (rt_cover_map) is not fed to the engine. */
+extern bool fuzz_nocover;
+
+/* fuzz_init reads GSTORM_FAULT and GSTORM_NOCOVER. Returns 0. */
 int fuzz_init(void);
 
 /*
  * fuzz_runsim runs sc on the sim backend, its schedule the bytes sched
  * (then round-robin), with every checker on and fuzz_faults switched on;
- * a violation aborts the process (the finding). Records fuzz_lasthash.
+ * a violation aborts the process (the finding). Records fuzz_lasthash,
+ * and feeds the run's interleaving coverage to the engine (libFuzzer's
+ * extra counters, AFL++'s map) unless fuzz_nocover.
  */
 void fuzz_runsim(const rt_scenario *sc, const uint8_t *sched, size_t nsched);
 

@@ -34,8 +34,10 @@ enum {
                                 sooner: this catches a hang outside it */
     DEFAULT_MEM_MB = 4096,   /* the largest scenario needs well under
                                 1 GiB; the bound catches a runaway */
-    CHILD_GRACE_S = 5,       /* the child's own alarm fires this much
-                                after the parent's deadline */
+    CHILD_GRACE_S = 5,       /* the parent's deadline comes this much
+                                after the child's own watchdog (which
+                                dumps the run's state), and so does the
+                                child's CPU-time limit */
     MAX_REPORT = 1 << 20,    /* bytes of a child's stderr scanned and
                                 passed on (a report is a few KiB) */
 };
@@ -107,6 +109,31 @@ static _Noreturn void childhook(const char *rule)
     _exit(GS_EXIT_VIOLATION);
 }
 
+/* The child's watchdog bound, for onwatchdog's message. */
+static unsigned watchdog_s;
+
+/*
+ * onwatchdog is the child's SIGALRM handler: its run has made no progress
+ * for its whole time bound. It tells the parent ('T'), prints the state of
+ * the run (rt_dump: every G, P and M and the last events) and exits. Not
+ * async-signal-safe past the write: it is the last thing the process
+ * does, and a torn picture is better than none (Go's SIGQUIT dump has the
+ * same deal).
+ */
+static void onwatchdog(int sig)
+{
+    char t = 'T';
+
+    (void)sig;
+    gs_writeall(resultfd, &t, 1);
+    fprintf(stderr,
+            "gstorm: watchdog: the run made no progress for %u s; its "
+            "state:\n",
+            watchdog_s);
+    rt_dump(stderr);
+    _exit(GS_EXIT_INTERNAL);
+}
+
 /*
  * childmain is the child's side: bound itself, run, report. Never
  * returns. errfd is the file its stderr goes to.
@@ -127,7 +154,10 @@ static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
         _exit(GS_EXIT_INTERNAL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    alarm(cfg->timeout_s + CHILD_GRACE_S);
+    resultfd = resfd;
+    watchdog_s = cfg->timeout_s;
+    signal(SIGALRM, onwatchdog);
+    alarm(cfg->timeout_s);
     rl.rlim_cur = rl.rlim_max = cfg->timeout_s + CHILD_GRACE_S;
     setrlimit(RLIMIT_CPU, &rl);
     if (!SANITIZED) {
@@ -136,7 +166,6 @@ static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
     }
     dup2(errfd, 2);
     close(errfd);
-    resultfd = resfd;
     rt_set_throw_hook(childhook);
     rc = rt_run(sc, opt, &st);
     if (rc != RT_OK) {
@@ -258,6 +287,10 @@ static void classify(const uint8_t *msg, size_t got, int status, bool killed,
         out->key[n] = 0;
         ri = rt_rule_find(out->key);
         out->kind = ri != NULL && ri->resource ? GS_OUT_RESOURCE : GS_OUT_RULE;
+    } else if (got >= 1 && msg[0] == 'T') {
+        /* The child's own watchdog: it dumped the run's state. */
+        out->kind = GS_OUT_TIMEOUT;
+        snprintf(out->key, sizeof out->key, "timeout");
     } else if (text != NULL &&
                gs_sanitizer_key(text, out->key, sizeof out->key)) {
         out->kind = GS_OUT_SANITIZER;
@@ -339,7 +372,7 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     }
     childpid = pid;
     close(fds[1]);
-    deadline = gs_now() + cfg.timeout_s;
+    deadline = gs_now() + cfg.timeout_s + CHILD_GRACE_S;
     /* Read until EOF (the child is gone) or the deadline. */
     for (;;) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
@@ -369,6 +402,8 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     text = readall(fileno(errf));
     fclose(errf);
     classify(msg, got, status, killed, text, out);
+    if (text != NULL && out->kind != GS_OUT_CLEAN)
+        gs_top_frames(text, out->frames, sizeof out->frames);
     if (!cfg.quiet && text != NULL)
         fputs(text, stderr);
     free(text);

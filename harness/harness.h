@@ -425,7 +425,6 @@ typedef enum gs_flagkind {
                        e.g. no schedule bytes); out: const char ** */
 } gs_flagkind;
 
-
 /* One flag of a subcommand. */
 typedef struct gs_flag {
     const char *name;  /* "--threads" */
@@ -466,9 +465,12 @@ typedef enum gs_outkind {
 
 typedef struct gs_outcome {
     gs_outkind kind;
-    int code;              /* GS_OUT_ERROR: rt_run's code */
-    char key[GS_MAX_RULE]; /* the finding key (see gs_outkind); "" clean */
-    rt_stats st;           /* GS_OUT_CLEAN */
+    int code;                 /* GS_OUT_ERROR: rt_run's code */
+    char key[GS_MAX_RULE];    /* the finding key (see gs_outkind); "" clean */
+    rt_stats st;              /* GS_OUT_CLEAN */
+    char frames[GS_MAX_RULE]; /* the top three frames of a stack in the
+                                 child's stderr, "f0;f1;f2" (gs_top_frames;
+                                 "" if none) */
 } gs_outcome;
 
 /* Bounds and plumbing of a child run. */
@@ -515,5 +517,97 @@ bool gs_outcome_finding(const gs_outcome *o);
  * line naming it on stderr. Never returns.
  */
 _Noreturn void gs_throw_exit(const char *rule);
+
+/* ---- minimizing and triage (shrink.c) ------------------------------------
+ *
+ * The minimizer's passes work on a scenario and its bytes-source schedule
+ * against a test the caller gives (gstorm min: "the same finding key
+ * still fires", checked by a child run). A candidate is kept only when
+ * the test passes, so every pass leaves a failing input failing. DejaFu's
+ * order, plus the programs: fewer goroutines and ops first, then fewer
+ * preemptions and switches (schedule bytes dropped, lowered toward 0),
+ * then lexicographically smaller. Every candidate the passes build is
+ * canonical (gs_input_file can save it): a deleted op takes its operands
+ * with it, a NOP has none, GO operands stay below nprogs.
+ */
+
+/* The test: does this candidate still show the finding? */
+typedef bool (*gs_shrink_fn)(const rt_scenario *sc, const uint8_t *sched,
+                             size_t nsched, void *arg);
+
+/* A shrinking session: the test and its bounds. */
+typedef struct gs_shrinker {
+    gs_shrink_fn test;
+    void *arg;
+    uint64_t max_tests; /* candidates to try at most (0: no bound) */
+    double deadline;    /* a gs_now() time to stop at (0: none) */
+    uint64_t tests;     /* out: candidates tried */
+    bool cut;           /* out: a bound stopped the passes early */
+    rt_scenario *cand;  /* scratch (gs_shrink allocates it) */
+    /* Optional: when a changed scenario no longer fails with the
+     * current schedule, find it another (e.g. rerun the input's seeded
+     * source and record it): at most cap bytes into sched, their count
+     * in *n; return whether the scenario fails the test with them. It
+     * counts as one candidate. NULL: the schedule stays. */
+    bool (*resched)(const rt_scenario *sc, uint8_t *sched, size_t *n,
+                    size_t cap, void *arg);
+    size_t sched_cap; /* room in the schedule buffer (at least its
+                         length; gs_shrink raises it to that) */
+    uint8_t *alt;     /* scratch for resched (gs_shrink allocates it) */
+} gs_shrinker;
+
+/* How big a reproducer is. */
+typedef struct gs_size {
+    uint64_t gs;       /* goroutines: started, plus GO ops in programs */
+    uint64_t ops;      /* instructions that are not NOP */
+    uint64_t sched;    /* schedule bytes */
+    uint64_t switches; /* schedule bytes that switch (offset != 0) */
+} gs_size;
+
+/* gs_size_of measures sc and its schedule into *z. */
+void gs_size_of(const rt_scenario *sc, const uint8_t *sched, size_t nsched,
+                gs_size *z);
+
+/*
+ * gs_shrink runs every pass below in order until none makes progress or
+ * a bound is reached, shrinking *sc and sched[0..*nsched) in place (the
+ * schedule only shrinks, so sched needs no room beyond *nsched). The
+ * caller has checked that the input passes the test; with resched, sched
+ * must have room for s->sched_cap bytes. Deterministic: the
+ * same input, test and max_tests give the same result. Returns RT_OK, or
+ * RT_ENOMEM.
+ */
+int gs_shrink(gs_shrinker *s, rt_scenario *sc, uint8_t *sched, size_t *nsched);
+
+/*
+ * The passes, each returning whether it kept a smaller candidate
+ * (s->cand must be allocated, as gs_shrink does): gs_shrink_starts drops
+ * started goroutines (one is always kept); gs_shrink_gos deletes GO
+ * instructions; gs_shrink_ins deletes instructions, in halving chunks;
+ * gs_shrink_nops replaces single instructions by NOP; gs_shrink_progs
+ * removes programs nothing starts; gs_shrink_operands lowers CALL sizes,
+ * SPIN counts and SYSCALL ticks; gs_shrink_sched cuts the schedule
+ * (shortest prefix, chunks dropped) and lowers its bytes (0, then one
+ * yield point, then no switch).
+ */
+typedef bool gs_shrink_pass(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
+                            size_t *nsched);
+gs_shrink_pass gs_shrink_starts, gs_shrink_gos, gs_shrink_ins, gs_shrink_nops,
+    gs_shrink_progs, gs_shrink_operands;
+bool gs_shrink_sched(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
+                     size_t *nsched);
+/* gs_shrink_prefix is gs_shrink_sched's first step alone: the shortest
+ * prefix of the schedule that still fails, by bisection. */
+bool gs_shrink_prefix(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
+                      size_t *nsched);
+
+/*
+ * gs_top_frames finds the first three stack frames of a report in text
+ * (lines "#N 0x... in FUNC ...", as sanitizers print them) and writes
+ * their function names joined by ';' into buf (cap bytes); "" if there
+ * are none. Returns the number of frames found. triage hashes them into
+ * a finding's key, as ClusterFuzz groups crashes by their top frames.
+ */
+int gs_top_frames(const char *text, char *buf, size_t cap);
 
 #endif /* GSTORM_HARNESS_H */

@@ -168,7 +168,9 @@ TEST(child, a_run_past_its_bound_is_killed_as_a_timeout)
     CHECK(gs_child_run(parse(sleeps), &opt, &cfg, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_TIMEOUT);
     CHECK(strcmp(o.key, "timeout") == 0);
-    CHECK_LT(gs_now() - t0, 10);
+    /* The child's own watchdog ended it (at 1 s, with a dump), not the
+     * parent's kill, which comes 5 s later. */
+    CHECK_LT(gs_now() - t0, 4);
 }
 
 TEST(child, sanitizer_reports_give_their_keys)

@@ -124,6 +124,24 @@ typedef enum rt_sim_kind {
     RT_SIM_RR = 3,     /* fair round-robin */
 } rt_sim_kind;
 
+/*
+ * A recording of one sim run's schedule as RT_SIM_BYTES decisions
+ * (rt_sim_source.record): whatever the source, the run writes into buf
+ * the bytes that make a bytes source with the same seed and scenario
+ * make the same choices at the same yield points, so the same run.
+ * Consecutive points that keep the running fiber share a byte's slice
+ * (see the bytes source in os_sim.c). len is valid at every yield point,
+ * so a run that throws leaves a usable prefix. overflow: a decision did
+ * not fit in cap bytes, or needed an offset of 32 or more in the run
+ * list; the bytes are then only a prefix.
+ */
+typedef struct rt_sim_record {
+    uint8_t *buf; /* the caller's buffer of cap bytes */
+    size_t cap;
+    size_t len;    /* bytes written so far */
+    bool overflow; /* the recording is incomplete */
+} rt_sim_record;
+
 typedef struct rt_sim_source {
     uint32_t kind;        /* an rt_sim_kind */
     uint32_t depth;       /* PCT depth d (1..8) */
@@ -132,6 +150,7 @@ typedef struct rt_sim_source {
     uint64_t step_budget; /* yield points before the run is cut (0: 1e8) */
     const uint8_t *bytes; /* RT_SIM_BYTES: the decisions */
     size_t nbytes;
+    rt_sim_record *record; /* if set, the run records its decisions */
 } rt_sim_source;
 
 /* Options of one run, beside the scenario. */
@@ -205,6 +224,15 @@ typedef struct rt_stats {
     uint64_t deadlocked;       /* goroutines left blocked forever by the
                                   scenario's own BLOCKs (a program deadlock,
                                   not a runtime violation) */
+    uint64_t stw_ns_total;     /* time the world stood stopped, summed
+                                  (virtual in sim): the collector's pauses */
+    uint64_t stw_ns_max;       /* the longest single pause */
+    uint64_t mark_ns_total;    /* GC cycles from their start to the end of
+                                  mark termination (sweep excluded), summed */
+    uint64_t mark_ns_max;      /* the longest such mark */
+    uint64_t claims[4];        /* scan bits taken (castogscanstatus), by
+                                  the status claimed: runnable, running,
+                                  syscall, waiting */
 } rt_stats;
 
 /*
@@ -235,6 +263,14 @@ void rt_set_throw_hook(rt_throw_hook hook);
  * rt_trace_timeline prints them with one column per M.
  */
 uint64_t rt_trace_hash(void);
+/*
+ * rt_dump prints the state of the current run (every G, P and M, the last
+ * events and their timeline per M), as a violation report does, without
+ * ending it: a watchdog's view of a run that makes no progress. It reads
+ * the other Ms' state without stopping them, so on real threads the
+ * picture may be torn; it is meant for a process about to end.
+ */
+void rt_dump(FILE *f);
 void rt_trace_print(FILE *f, unsigned last);
 void rt_trace_timeline(FILE *f, unsigned last);
 
@@ -289,6 +325,25 @@ size_t rt_scenario_format(const rt_scenario *sc, char *buf, size_t buflen);
 
 /* rt_scenario_default fills a scenario with its defaults and no programs. */
 void rt_scenario_default(rt_scenario *sc);
+
+/*
+ * Interleaving coverage: which concurrent situations a run reached, as
+ * RT_COVER_SIZE one-byte counters (saturating), each a hash of one
+ * feature: a status transition against the status another M wrote last,
+ * against the GC phase and against how many Gs were claimed; a claim's
+ * target status and the claimer's role; which M held a scan bit while
+ * another waited on it; each op in each GC phase. Recorded on the sim
+ * backend only (elsewhere the map stays zero), from statuses, phases and
+ * small counts, never addresses: the same input gives the same map.
+ * Recording is no yield point, so it never changes the schedule.
+ *
+ * rt_cover_map stores the map of the current run (or of the last one,
+ * after rt_run returned) in *map and returns its size. rt_run empties it
+ * when it starts. The fuzz targets feed it to their engine (fuzz/fuzz.c).
+ */
+/* A power of two; a run reaches a few hundred features: few collide. */
+enum { RT_COVER_SIZE = 4096 };
+size_t rt_cover_map(uint8_t **map);
 
 #ifdef __cplusplus
 }

@@ -134,6 +134,8 @@ void rt__casgstatus_(rt_g *gp, uint32_t oldval, uint32_t newval, const char *by)
                       "%s -> %s, found %s",
                       rt__gstatusname(oldval), rt__gstatusname(oldval),
                       rt__gstatusname(newval), rt__gstatusname(cur));
+        if (cur == (oldval | RT_G_SCAN))
+            rt__coverwait(gp, oldval, newval);
         /* Fault S5: the seed "helped" the GC here, doing gp's work under
          * a claim that another actor holds. */
         if (rt__faulton(RT_FAULT_S5) &&
@@ -185,6 +187,7 @@ bool rt__castogscanstatus_(rt_g *gp, uint32_t oldval, uint32_t newval,
         /* The checkers' record of who holds the bit: no yield point. */
         rt__storep_noyield((void *_Atomic *)&gp->scanowner, rt__getm(),
                            memory_order_relaxed);
+        rt__statadd(&rt__rt.stats[ST_CLAIMS + oldval - RT_G_RUNNABLE], 1);
         rt__event(RT_EV_CLAIM, gp, oldval, newval, by);
     }
     return ok;
@@ -278,6 +281,7 @@ bool rt__stopg(rt_g *gp)
         case RT_G_SCANENQUEUE:
         case RT_G_SCANRUNNING:
             /* Claimed by another actor, which does the work. */
+            rt__coverwait(gp, s, s);
             if (rt__faulton(RT_FAULT_S6)) /* the seed threw here */
                 rt__throw(RT_RULE_STATUS_STOPG, gp,
                           "stopg: gp->atomicstatus %s is not valid",

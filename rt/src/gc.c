@@ -363,6 +363,7 @@ void rt__gcmarktermination(void)
     RT__HOOK(RT_HOOK_CHECKMARK, NULL);
     checkmark();
     rt__store32(&r->writebarrier, 0, memory_order_release);
+    rt__statmax(ST_MARKNS, ST_MARKMAX, rt__nanotime() - r->gcstart);
     setphase(RT_PH_SWEEP);
     rt__statadd(&r->stats[ST_FREED], rt__sweep());
     setphase(RT_PH_OFF);
@@ -588,13 +589,9 @@ void rt__mquiesce(rt_g *master)
     RT__HOOK(RT_HOOK_QUIESCED, NULL);
     el = rt__nanotime() - start;
     rt__statadd(&r->stats[ST_QUIESCES], 1);
-    rt__statadd(&r->stats[ST_QUIESCENS], (uint64_t)el);
     /* Only the quiesce master writes the maximum, and only one quiesce
      * runs at a time (gcrunning). */
-    if ((uint64_t)el >
-        rt__load64_noyield(&r->stats[ST_QUIESCEMAX], memory_order_relaxed))
-        rt__store64_noyield(&r->stats[ST_QUIESCEMAX], (uint64_t)el,
-                            memory_order_relaxed);
+    rt__statmax(ST_QUIESCENS, ST_QUIESCEMAX, el);
     /* Fault S18: mark ends (GCstw, barrier off) while goroutines run. */
     if (rt__faulton(RT_FAULT_S18) &&
         rt__load32(&r->gcphase, memory_order_acquire) == RT_PH_MARK) {

@@ -9,22 +9,71 @@
  * ASan in ASan builds.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime.h"
 
-/* rt__heapinit allocates a heap of cap objects, all free and poisoned. */
+/*
+ * The heap's arrays are kept from one run to the next (a fuzzer runs
+ * thousands of short runs a second in one process, and fresh pages for
+ * every run cost more than the runs): a run whose heapcap is at most
+ * KEEP_MAX reuses the arrays of an earlier one when they are large
+ * enough. Larger heaps are allocated and freed per run, as before. The
+ * kept arrays stay reachable from these statics, so LeakSanitizer does
+ * not count them.
+ */
+enum { KEEP_MAX = 1 << 16 }; /* 2 MiB of objects: 16x the default heap */
+static rt_obj *keepobjs;
+static uint32_t *keepfree, *keepgrey;
+static uint32_t keepcap;
+
+/* heapalloc points r's heap arrays at cap objects' worth of memory: the
+ * kept arrays (grown if cap is larger), or fresh ones when cap is over
+ * KEEP_MAX. Returns false if memory ran out. */
+static bool heapalloc(rt_runtime *r, uint32_t cap)
+{
+    if (cap > KEEP_MAX) {
+        r->objs = malloc((size_t)cap * sizeof *r->objs);
+        r->freeidx = malloc((size_t)cap * sizeof *r->freeidx);
+        r->grey = malloc((size_t)cap * sizeof *r->grey);
+        return r->objs != NULL && r->freeidx != NULL && r->grey != NULL;
+    }
+    if (cap > keepcap) {
+        free(keepobjs);
+        free(keepfree);
+        free(keepgrey);
+        keepobjs = malloc((size_t)cap * sizeof *keepobjs);
+        keepfree = malloc((size_t)cap * sizeof *keepfree);
+        keepgrey = malloc((size_t)cap * sizeof *keepgrey);
+        keepcap = cap;
+        if (keepobjs == NULL || keepfree == NULL || keepgrey == NULL) {
+            free(keepobjs);
+            free(keepfree);
+            free(keepgrey);
+            keepobjs = NULL;
+            keepfree = keepgrey = NULL;
+            keepcap = 0;
+            return false;
+        }
+    }
+    r->objs = keepobjs;
+    r->freeidx = keepfree;
+    r->grey = keepgrey;
+    return true;
+}
+
+/* rt__heapinit sets up a heap of cap objects, all free and poisoned: the
+ * same state whether its memory is fresh or kept from an earlier run. */
 int rt__heapinit(uint32_t cap)
 {
     rt_runtime *r = &rt__rt;
     uint32_t i;
 
-    r->objs = calloc(cap, sizeof *r->objs);
-    r->freeidx = malloc(cap * sizeof *r->freeidx);
-    r->grey = malloc(cap * sizeof *r->grey);
-    if (r->objs == NULL || r->freeidx == NULL || r->grey == NULL) {
+    if (!heapalloc(r, cap)) {
         rt__heapfree();
         return RT_ENOMEM;
     }
+    memset(r->objs, 0, (size_t)cap * sizeof *r->objs);
     r->heapcap = cap;
     /* Hand out low indices first: deterministic, and readable traces. */
     for (i = 0; i < cap; i++) {
@@ -37,16 +86,19 @@ int rt__heapinit(uint32_t cap)
     return RT_OK;
 }
 
-/* rt__heapfree releases the heap (every M has stopped). */
+/* rt__heapfree releases the heap (every M has stopped): the kept arrays
+ * stay for the next run, fresh ones are freed. */
 void rt__heapfree(void)
 {
     rt_runtime *r = &rt__rt;
 
     if (r->objs != NULL)
         rt__os_unpoison(r->objs, (size_t)r->heapcap * sizeof *r->objs);
-    free(r->objs);
-    free(r->freeidx);
-    free(r->grey);
+    if (r->objs != keepobjs) {
+        free(r->objs);
+        free(r->freeidx);
+        free(r->grey);
+    }
     r->objs = NULL;
     r->freeidx = NULL;
     r->grey = NULL;

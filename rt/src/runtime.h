@@ -363,6 +363,7 @@ typedef struct rt_runtime {
     uint32_t ngrey;
     rt_mutex worldsema;  /* serializes stop-the-world */
     int64_t gcstart;     /* when the cycle began */
+    int64_t stwstart;    /* when the world last stopped (its stopper's) */
     rt_mutex gcwaitlock; /* Gs waiting for a cycle to end */
     rt_g *gcwaiters;
     _Atomic uint32_t gcdone; /* last cycle finished */
@@ -397,6 +398,18 @@ static inline bool rt__faulton(rt__faultid f)
 #endif
 }
 
+/* rt__statmax adds d (a duration, ns) to stats[sum] and raises
+ * stats[max] to it: for timings that one actor at a time records (the
+ * stop-the-world holder, the quiesce master), so the read-then-store of
+ * the maximum races with no one. No yield point. */
+#define rt__statmax(sum, max, d)                                               \
+    do {                                                                       \
+        uint64_t d_ = (uint64_t)(d);                                           \
+        rt__statadd(&rt__rt.stats[sum], d_);                                   \
+        if (d_ > rt__load64_noyield(&rt__rt.stats[max], memory_order_relaxed)) \
+            rt__store64_noyield(&rt__rt.stats[max], d_, memory_order_relaxed); \
+    } while (0)
+
 /* Indices into rt__rt.stats for counters bumped from many Ms. */
 enum {
     ST_SPAWNS,
@@ -415,7 +428,17 @@ enum {
     ST_QUIESCENS,
     ST_QUIESCEMAX,
     ST_STRAGGLERS,
+    ST_STWNS,   /* world-stopped time, summed (rt__starttheworld) */
+    ST_STWMAX,  /* ... the longest */
+    ST_MARKNS,  /* cycle start to the end of mark termination, summed */
+    ST_MARKMAX, /* ... the longest */
+    ST_CLAIMS,  /* 4 counters: claims of Grunnable, Grunning, Gsyscall and
+                   Gwaiting (rt_stats.claims) */
+    ST__END = ST_CLAIMS + 4
 };
+_Static_assert(ST__END <= 32, "rt__rt.stats holds every counter");
+_Static_assert(RT_G_WAITING - RT_G_RUNNABLE == 3, "claims are indexed by "
+                                                  "status - Grunnable");
 
 /* rt__goid returns gp's goid for a report or a trace event: a relaxed,
  * non-yielding load (the observers must not move the sim's schedule). */
@@ -477,6 +500,16 @@ void rt__traceinit(const rt_options *opt);
  * and the tests' "every row reached" oracle. */
 bool rt__transseen(uint32_t from, uint32_t to);
 void rt__transreset(void);
+/* cover.c: the interleaving-coverage map (rt_cover_map). Recording is
+ * sim only and no yield point. rt__coverreset empties it (rt__traceinit);
+ * rt__coverevent takes every trace event (rt__event); rt__coverop each
+ * VM op (vm.c); rt__coverwait a wait on a scan bit another M holds, gp
+ * wanted from -> to (stopg: to == from). */
+void rt__coverreset(void);
+void rt__coverevent(rt_evkind kind, rt_g *gp, uint32_t m, uint32_t from,
+                    uint32_t to);
+void rt__coverop(uint32_t op);
+void rt__coverwait(rt_g *gp, uint32_t from, uint32_t to);
 /* Test-only: called by goexit0 with the dying G before it is cleared. */
 extern void (*rt__test_exit_hook)(rt_g *gp);
 

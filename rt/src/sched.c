@@ -1126,6 +1126,7 @@ void rt__stoptheworld(void)
                       "stoptheworld: P %u not stopped (status %u)", i,
                       rt__load32(&r->allp[i]->status, memory_order_acquire));
     rt__statadd(&r->stats[ST_STW], 1);
+    r->stwstart = rt__nanotime(); /* not a yield point in sim either */
     /* From here to starttheworld no other M runs Go code: the checkers'
      * "stopped world" that exempts a scan from the scan bit. */
     rt__store32_noyield(&r->sched.stopped, 1, memory_order_release);
@@ -1144,6 +1145,7 @@ void rt__starttheworld(void)
     uint32_t i, n = 0;
 
     rt__event(RT_EV_STW, NULL, 0, 0, "starttheworld");
+    rt__statmax(ST_STWNS, ST_STWMAX, rt__nanotime() - r->stwstart);
     rt__store32_noyield(&r->sched.stopped, 0, memory_order_release);
     rt__lock(&r->sched.lock);
     rt__store32(&r->sched.gcwaiting, 0, memory_order_release);
@@ -1503,6 +1505,12 @@ static void sumstats(rt_stats *st)
     st->quiesce_ns_total = statget(ST_QUIESCENS);
     st->quiesce_ns_max = statget(ST_QUIESCEMAX);
     st->stragglers = statget(ST_STRAGGLERS);
+    st->stw_ns_total = statget(ST_STWNS);
+    st->stw_ns_max = statget(ST_STWMAX);
+    st->mark_ns_total = statget(ST_MARKNS);
+    st->mark_ns_max = statget(ST_MARKMAX);
+    for (i = 0; i < 4; i++)
+        st->claims[i] = statget(ST_CLAIMS + i);
     st->max_gs = rt__allglen();
     st->max_threads = r->sched.mcount;
     st->wall_ns = r->out.wall_ns;

@@ -128,6 +128,7 @@ void rt__traceinit(const rt_options *opt)
     rt__store64_noyield(&seqgen, 0, memory_order_seq_cst);
     rt__store32_noyield(&throwing, 0, memory_order_seq_cst);
     hash = FNV_OFFSET;
+    rt__coverreset();
     rt__sim_switch_hook = onswitch;
 }
 
@@ -163,6 +164,7 @@ void rt__event(rt_evkind kind, rt_g *gp, uint32_t from, uint32_t to,
                            memory_order_relaxed))
         rt__store8_noyield(&transseen[fold(from)][fold(to)], 1,
                            memory_order_relaxed);
+    rt__coverevent(kind, gp, m, from, to);
     if (tracestream != NULL)
         printevent(tracestream, seq, e);
 }
@@ -374,6 +376,22 @@ void rt__diehook(rt__rule rule)
     abort();
 }
 
+/* rt_dump is in rt.h. */
+void rt_dump(FILE *f)
+{
+    if (rt__allglen() == 0 && rt__tracecount() == 0)
+        return; /* no run has started */
+    fprintf(f, "all goroutines:\n");
+    rt__dumpallg(f);
+    fprintf(f, "processors:\n");
+    rt__dumpps(f);
+    fprintf(f, "last events:\n");
+    rt_trace_print(f, 40);
+    fprintf(f, "timeline by M:\n");
+    rt_trace_timeline(f, 40);
+    fflush(f);
+}
+
 /*
  * rt__report prints a broken invariant's report: the rule id, the
  * message, the G, every G, the last events as lines and as a timeline per
@@ -401,14 +419,7 @@ void rt__report(rt__rule rule, rt_g *gp, const char *fmt, ...)
         fprintf(stderr, "the goroutine:\n");
         rt__dumpg(stderr, gp);
     }
-    fprintf(stderr, "all goroutines:\n");
-    rt__dumpallg(stderr);
-    fprintf(stderr, "processors:\n");
-    rt__dumpps(stderr);
-    fprintf(stderr, "last events:\n");
-    rt_trace_print(stderr, 40);
-    fprintf(stderr, "timeline by M:\n");
-    rt_trace_timeline(stderr, 40);
+    rt_dump(stderr);
     if (replayhint[0] != 0)
         fprintf(stderr, "replay: %s\n", replayhint);
     fprintf(stderr, "gstorm: violation [%s]\n", id);

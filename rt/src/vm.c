@@ -140,6 +140,7 @@ rt_switch rt__vmrun(rt_g *gp)
             return RT_SW_EXIT;
         in = pr->ins[gp->pc];
         mp->ops++;
+        rt__coverop(in.op);
         switch (in.op % RT_OP__COUNT) {
         case RT_OP_NOP:
             break;

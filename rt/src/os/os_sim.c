@@ -102,6 +102,9 @@ enum {
     /* RT_SIM_BYTES: choices are relative offsets in the run list modulo
        its length, read from the low 5 bits of a byte. */
     BYTE_CHOICE_BITS = 5,
+    /* ... and the high 3 bits a slice of 2^(b >> 5) yield points: at
+       most 2^7 = 128 (the recording's chunk). */
+    BYTE_SLICE_MAX = 7,
     /* RT_SIM_PCT: the largest depth accepted, as documented in rt.h. */
     PCT_MAX_DEPTH = 8,
 };
@@ -181,6 +184,9 @@ static struct {
     uint64_t chg[PCT_MAX_DEPTH]; /* PCT: change points, ascending */
     uint32_t nchg, ichg;         /* PCT: count, next one to apply */
     int64_t spinlow;             /* PCT: the last spin-demotion priority */
+    size_t rpos;                 /* record: where the open chunk starts */
+    uint32_t roff, rn;           /* record: its first offset, its points
+                                    (0: no chunk open) */
 #ifdef RT_TSAN
     char done_sync; /* TSan: every exit releases, the host acquires */
 #endif
@@ -430,22 +436,75 @@ static struct rt_thread *pick_pct(rt_yp kind, bool forced)
     return best;
 }
 
+/*
+ * record appends decision `to` (forced as for choose) to the recording
+ * as pick_bytes would read it. A chunk is a run of decisions that keep
+ * one fiber: its first decision's offset, then up to 128 yield points,
+ * written as bytes of 2^e points each (largest first), with offset 0
+ * after the first. Each call rewrites only the open chunk (at most 8
+ * bytes), so the recording is complete at every point.
+ */
+static void record(struct rt_thread *to, bool forced)
+{
+    rt_sim_record *r = S.src.record;
+    uint32_t i = lbound(S.run, S.nrun, S.cur->id);
+    uint32_t off = (lbound(S.run, S.nrun, to->id) + S.nrun - i) % S.nrun;
+    uint32_t left, e, first = 1;
+    size_t pos;
+
+    if (r->overflow)
+        return;
+    if (!forced && off == 0 && S.rn > 0 && S.rn < (1u << BYTE_SLICE_MAX)) {
+        S.rn++;
+    } else {
+        if (off >= (1u << BYTE_CHOICE_BITS)) {
+            r->overflow = true;
+            return;
+        }
+        S.rpos = r->len;
+        S.roff = off;
+        S.rn = 1;
+    }
+    pos = S.rpos;
+    for (left = S.rn; left > 0; left -= 1u << e, first = 0) {
+        for (e = 0; (2u << e) <= left && e < BYTE_SLICE_MAX; e++)
+            ;
+        if (pos >= r->cap) {
+            r->overflow = true;
+            return;
+        }
+        r->buf[pos++] =
+            (uint8_t)((first ? S.roff : 0) | (e << BYTE_CHOICE_BITS));
+    }
+    r->len = pos;
+}
+
 /* choose asks the source who runs next. forced: the running fiber has
    blocked or exited and is not in the run list, which is not empty. */
 static struct rt_thread *choose(rt_yp kind, bool forced)
 {
+    struct rt_thread *to;
+
     switch (S.src.kind) {
     case RT_SIM_BYTES:
         if (S.bpos < S.src.nbytes || (!forced && S.bleft > 0))
-            return pick_bytes(forced);
-        return pick_rr(kind, forced);
+            to = pick_bytes(forced);
+        else
+            to = pick_rr(kind, forced);
+        break;
     case RT_SIM_RANDOM:
-        return S.run[below(S.nrun)];
+        to = S.run[below(S.nrun)];
+        break;
     case RT_SIM_PCT:
-        return pick_pct(kind, forced);
+        to = pick_pct(kind, forced);
+        break;
     default:
-        return pick_rr(kind, forced);
+        to = pick_rr(kind, forced);
+        break;
     }
+    if (S.src.record != NULL)
+        record(to, forced);
+    return to;
 }
 
 /* deadlock reports the fibers that can never run again and hands over to
@@ -897,6 +956,10 @@ static void setup(const rt_sim_source *src)
 
     memset(&S, 0, sizeof S);
     S.src = *src;
+    if (src->record != NULL) {
+        src->record->len = 0;
+        src->record->overflow = false;
+    }
     S.budget = src->step_budget ? src->step_budget : DEFAULT_BUDGET;
     S.next_dl = INT64_MAX;
     S.rng = src->seed;
