@@ -348,8 +348,11 @@ static void summary(runner *r)
 {
     uint64_t p50, p99;
 
-    qsort(r->qmax, r->nq, sizeof *r->qmax, cmpu64);
-    qsort(r->pmax, r->np, sizeof *r->pmax, cmpu64);
+    /* qsort's array must not be NULL, even for no elements (UBSan). */
+    if (r->nq > 0)
+        qsort(r->qmax, r->nq, sizeof *r->qmax, cmpu64);
+    if (r->np > 0)
+        qsort(r->pmax, r->np, sizeof *r->pmax, cmpu64);
     p50 = pct(r->qmax, r->nq, 50);
     p99 = pct(r->qmax, r->nq, 99);
     printf("gstorm stress: %s after %" PRIu64 " iteration%s in %.1f s "
