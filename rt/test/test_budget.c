@@ -32,14 +32,7 @@ static rt_stats runbudget(const budgetcase *c)
     rt_sim_source src;
     rt_options opt;
 
-    memset(&src, 0, sizeof src);
-    src.kind = RT_SIM_RANDOM;
-    src.seed = 11;
-    memset(&opt, 0, sizeof opt);
-    opt.backend = c->sim ? RT_BACKEND_SIM : RT_BACKEND_THREADS;
-    opt.sim = &src;
-    opt.nprocs = 2;
-    opt.nthreads = 4;
+    tu_opts(&opt, &src, c->sim, 11, 2, 4);
     opt.quiet = true;
     opt.spawn_budget = c->budget;
     return tu_runopt(tu_parse(c->text), &opt);

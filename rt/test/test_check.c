@@ -17,14 +17,7 @@ static void run(const char *text, bool sim)
     rt_sim_source src;
     rt_options opt;
 
-    memset(&src, 0, sizeof src);
-    src.kind = RT_SIM_RANDOM;
-    src.seed = 7;
-    memset(&opt, 0, sizeof opt);
-    opt.backend = sim ? RT_BACKEND_SIM : RT_BACKEND_THREADS;
-    opt.sim = &src;
-    opt.nprocs = 1;
-    opt.nthreads = 3;
+    tu_opts(&opt, &src, sim, 7, 1, 3);
     opt.replay_hint = hint;
     tu_runopt(tu_parse(text), &opt);
 }

@@ -213,3 +213,17 @@ bool tu_inrt(uint32_t from, uint32_t to)
         return true;
     return tu_inspec(from, to) && !inrows(tu_leftout, tu_nleftout, from, to);
 }
+
+/* tu_opts is in testutil.h. */
+void tu_opts(rt_options *opt, rt_sim_source *src, bool sim, uint64_t seed,
+             uint32_t procs, uint32_t threads)
+{
+    memset(src, 0, sizeof *src);
+    src->kind = RT_SIM_RANDOM;
+    src->seed = seed;
+    memset(opt, 0, sizeof *opt);
+    opt->backend = sim ? RT_BACKEND_SIM : RT_BACKEND_THREADS;
+    opt->sim = src;
+    opt->nprocs = procs;
+    opt->nthreads = threads;
+}

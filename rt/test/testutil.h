@@ -18,6 +18,12 @@ rt_scenario *tu_parse(const char *text);
 rt_stats tu_run(const rt_scenario *sc, uint32_t procs);
 rt_stats tu_runopt(const rt_scenario *sc, const rt_options *opt);
 
+/* tu_opts fills opt (and src, which opt->sim points at) for a run on the
+ * sim (a seeded random schedule) or on threads, with procs Ps and at
+ * most threads Ms. */
+void tu_opts(rt_options *opt, rt_sim_source *src, bool sim, uint64_t seed,
+             uint32_t procs, uint32_t threads);
+
 /* What tu_capture saw of a goroutine at its exit. */
 typedef struct tu_exit {
     uint32_t prog, goid, depth, framen, stacksize, sp;
