@@ -406,7 +406,7 @@ int cli_disasm(int argc, char **argv)
     else
         printf("# %s: a gstorm file, format version %d, %s payload, %zu "
                "bytes\n",
-               path, GS_INPUT_VERSION,
+               path, l.file[8] | l.file[9] << 8, /* checked by gs_load */
                l.form == GS_INPUT_FILE_TEXT ? "text" : "raw", l.len);
     if (l.meta != NULL) {
         /* Every line, empty ones too, so that asm rebuilds the same

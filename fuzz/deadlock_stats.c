@@ -1,17 +1,13 @@
 /*
  * deadlock_stats.c - how many decoded random inputs do useful work: runs
  * N random raw inputs (lengths LO..HI bytes, from a fixed seed, so the set
- * is the same on every machine) on the sim as fuzz_interleave does, and
- * counts the runs that end with goroutines deadlocked on their own BLOCKs
- * (rt_stats.deadlocked > 0) and the ops they ran.
+ * is the same on every machine) on the sim as fuzz_interleave does, once
+ * decoded as format version 1 (no waker) and once as the current version
+ * (the decoder's waker, harness.h), and prints a table: per version the
+ * runs that ended with goroutines parked on their own BLOCKs
+ * (rt_stats.deadlocked > 0), and the ops per run.
  *
- * With --waker it first applies the decoding change proposed for issue 8
- * (not the decoder's today): one more program, started once, that WAKEs
- * every semaphore as often as the scenario's BLOCKs could take it (each
- * BLOCK instruction times the goroutines that may run it, bounded),
- * with a YIELD after each WAKE so that it interleaves with the others.
- *
- * usage: fuzz_deadlock_stats [--waker] [N [SEED]]  (default 2000, seed 1)
+ * usage: fuzz_deadlock_stats [N [SEED]]  (default 2000, seed 1)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,81 +32,67 @@ static uint32_t lcg(uint64_t *s)
     return (uint32_t)(*s >> 33);
 }
 
-/* addwaker appends the waker program to sc and starts it (see above);
- * a scenario with no room for it is left as it is. */
-static void addwaker(rt_scenario *sc)
-{
-    uint32_t need[RT_NSEMA] = {0}, p, i, c, k, gs;
-    rt_prog *w;
+/* The counts of one decoding version. */
+typedef struct tally {
+    long dead;
+    uint64_t ops, deadops;
+} tally;
 
-    if (sc->nprogs >= RT_MAX_PROGS || sc->nstart >= RT_MAX_START)
-        return;
-    gs = sc->nstart;
-    for (p = 0; p < sc->nprogs; p++)
-        for (i = 0; i < sc->progs[p].nins; i++)
-            if (sc->progs[p].ins[i].op % RT_OP__COUNT == RT_OP_BLOCK)
-                need[sc->progs[p].ins[i].a % RT_NSEMA] +=
-                    gs + 2; /* the started Gs, and some spawned ones */
-    w = &sc->progs[sc->nprogs];
-    w->frame = 1;
-    w->nins = 0;
-    for (c = 0; c < RT_NSEMA; c++)
-        for (k = 0; k < need[c] && w->nins + 2 <= RT_MAX_INSTRS; k++) {
-            w->ins[w->nins++] = (rt_instr){RT_OP_WAKE, 0, (uint16_t)c, 0, 0};
-            w->ins[w->nins++] = (rt_instr){RT_OP_YIELD, 0, 0, 0, 0};
-        }
-    sc->start[sc->nstart++] = (uint16_t)sc->nprogs++;
+/* runone decodes buf[0..len) as format version v, runs it and counts. */
+static int runone(size_t len, unsigned v, tally *t)
+{
+    const uint8_t *sched;
+    size_t nsched;
+    rt_sim_source src;
+    rt_options opt;
+    rt_stats st;
+    gs_spec spec;
+
+    gs_input_decode_version(buf, len, v, &sc, &sched, &nsched);
+    gs_spec_default(&spec);
+    gs_spec_options(&spec, sched, nsched, &src, &opt);
+    opt.quiet = true;
+    if (rt_run(&sc, &opt, &st) != RT_OK)
+        return -1;
+    t->ops += st.ops;
+    if (st.deadlocked > 0) {
+        t->dead++;
+        t->deadops += st.ops;
+    }
+    return 0;
 }
 
-/* main runs the inputs and prints one line: the count and share of
- * deadlocked runs and the ops per run. Exit 0, or 1 if rt refused a
- * decoded scenario (a bug: the decoder gives only valid ones). */
+/* main runs the inputs and prints the table. Exit 0, or 1 if rt refused
+ * a decoded scenario (a bug: the decoder gives only valid ones). */
 int main(int argc, char **argv)
 {
-    bool waker = argc > 1 && strcmp(argv[1], "--waker") == 0;
     long n, i;
     uint64_t seed, s;
+    tally t[2] = {{0}};
+    unsigned v;
 
-    if (waker) {
-        argc--;
-        argv++;
-    }
     n = argc > 1 ? atol(argv[1]) : 2000;
     s = seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
-    long dead = 0;
-    uint64_t ops = 0, deadops = 0;
-
     for (i = 0; i < n; i++) {
-        size_t len = LO + lcg(&s) % (HI - LO + 1), k, nsched;
-        const uint8_t *sched;
-        rt_sim_source src;
-        rt_options opt;
-        rt_stats st;
-        gs_spec spec;
+        size_t len = LO + lcg(&s) % (HI - LO + 1), k;
 
         for (k = 0; k < len; k++)
             buf[k] = (uint8_t)lcg(&s);
-        gs_input_decode(buf, len, &sc, &sched, &nsched);
-        if (waker)
-            addwaker(&sc);
-        gs_spec_default(&spec);
-        gs_spec_options(&spec, sched, nsched, &src, &opt);
-        opt.quiet = true;
-        if (rt_run(&sc, &opt, &st) != RT_OK) {
-            fprintf(stderr, "input %ld: rt_run refused it\n", i);
-            return 1;
-        }
-        ops += st.ops;
-        if (st.deadlocked > 0) {
-            dead++;
-            deadops += st.ops;
-        }
+        for (v = 0; v < 2; v++)
+            if (runone(len, v ? GS_INPUT_VERSION : 1, &t[v]) != 0) {
+                fprintf(stderr, "input %ld: rt_run refused it\n", i);
+                return 1;
+            }
     }
-    printf("%s%ld inputs (seed %" PRIu64 ", %d..%d bytes): %ld deadlocked "
-           "(%.1f%%); ops per run %.1f, per deadlocked run %.1f\n",
-           waker ? "waker: " : "", n, seed, LO, HI, dead,
-           n ? 100.0 * (double)dead / (double)n : 0.0,
-           n ? (double)ops / (double)n : 0.0,
-           dead ? (double)deadops / (double)dead : 0.0);
+    printf("%ld random inputs of %d..%d bytes, seed %" PRIu64 "\n", n, LO, HI,
+           seed);
+    printf("%-22s %10s %10s %12s %16s\n", "decoding", "deadlocked", "share",
+           "ops/run", "ops/deadlocked");
+    for (v = 0; v < 2; v++)
+        printf("%-22s %10ld %9.1f%% %12.1f %16.1f\n",
+               v ? "v2 (with the waker)" : "v1 (no waker)", t[v].dead,
+               n ? 100.0 * (double)t[v].dead / (double)n : 0.0,
+               n ? (double)t[v].ops / (double)n : 0.0,
+               t[v].dead ? (double)t[v].deadops / (double)t[v].dead : 0.0);
     return 0;
 }

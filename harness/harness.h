@@ -25,6 +25,7 @@
  * rejected. Offsets are relative to the start of the data.
  *
  *   byte  0        threads   = 1 + b % 8                [3: 4 threads]
+ *                  waker     = on unless b & 0xF8 == 0xF8 (version 2) [on]
  *   byte  1        procs     = 1 + b % 4                [1: 2 procs]
  *   byte  2        gcmode    = b % 3 (stw, quiesce, conc) [2: conc]
  *   byte  3        heapcap   = 16 * (b + 1), 16..4096   [255: 4096]
@@ -59,7 +60,21 @@
  * the first, and a GO that would push its program's weight past
  * GS_INPUT_MAX_GS decodes as NOP. Started goroutines whose weight would
  * push the total past GS_INPUT_MAX_GS are dropped (the first never is).
- * So a decoded scenario never runs more than GS_INPUT_MAX_GS goroutines.
+ * So a decoded scenario never runs more than GS_INPUT_MAX_GS goroutines
+ * (one more with the waker).
+ *
+ * The waker (format version 2): unless byte 0's bits 0xF8 are all set,
+ * the decoder appends one program, started last, that WAKEs each
+ * semaphore once per BLOCK of it the scenario's goroutines could run (a
+ * program's BLOCKs times the goroutines that run it, through starts and
+ * GOs), with a YIELD after each WAKE. Without it about 45% of random
+ * inputs ended with goroutines parked forever on their own BLOCKs and did
+ * little work (fuzz_deadlock_stats measures it); with it about 1% do. The
+ * flag keeps a scenario without a waker representable (gs_input_encode
+ * writes it for one that has BLOCKs but does not end with its waker), and
+ * lets a fuzzer find the lost wake-ups only a missing wake shows. The
+ * waker is an ordinary program of the decoded scenario (its text form
+ * shows it); the encoder writes a scenario that ends with it as the flag.
  *
  * Why this shape: instructions have a fixed width so that mutating an
  * opcode never shifts the bytes after it; programs are length-prefixed so
@@ -70,7 +85,8 @@
  * GSTORM FILE (what gstorm saves; integers little endian):
  *
  *   offset 0    8 bytes  magic "GSTORM" 0x00 0x1A
- *   offset 8    u16      format version: 1
+ *   offset 8    u16      format version: 2 (1: a raw payload decodes
+ *                        without the waker; otherwise the same)
  *   offset 10   u16      flags: bit 0 = a metadata section follows the
  *                        payload; bit 1 = the payload is the text form;
  *                        other bits are reserved and must be 0
@@ -104,7 +120,7 @@
  * flag 1 existed refuses as a reserved flag, as it should. The text is
  * length-prefixed rather than NUL-terminated so that its end is known
  * without scanning and no schedule byte can be mistaken for text.
- * Format version 1 covers both kinds.
+ * Format versions 1 and 2 cover both kinds; version 2 added the waker.
  */
 #ifndef GSTORM_HARNESS_H
 #define GSTORM_HARNESS_H
@@ -128,9 +144,10 @@ enum {
     GS_INPUT_CALL_MOD = 64, /* CALL n: n < 64 (frames of 1..64 slots) */
     GS_INPUT_TICKS_MOD = 16,
     GS_INPUT_SPIN_UNIT = 16,
-    GS_INPUT_VERSION = 1, /* the file format version this code reads */
-    GS_INPUT_HEADER = 16, /* bytes before the payload */
-    GS_INPUT_TEXTLEN = 4, /* flag 1: the text length before the text */
+    GS_INPUT_VERSION = 2,    /* the newest file format version (reads 1..2) */
+    GS_INPUT_NOWAKER = 0xF8, /* byte 0's bits that switch the waker off */
+    GS_INPUT_HEADER = 16,    /* bytes before the payload */
+    GS_INPUT_TEXTLEN = 4,    /* flag 1: the text length before the text */
 };
 
 /*
@@ -141,6 +158,15 @@ enum {
  */
 int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
                     const uint8_t **sched, size_t *schedlen);
+
+/*
+ * gs_input_decode_version decodes as format version `version` did: 1
+ * never appends the waker (a gstorm file of version 1 replays as it was
+ * saved); 2 and later is gs_input_decode.
+ */
+int gs_input_decode_version(const uint8_t *data, size_t len, unsigned version,
+                            rt_scenario *sc, const uint8_t **sched,
+                            size_t *schedlen);
 
 /*
  * gs_input_encode writes the raw bytes of sc followed by the schedule

@@ -166,15 +166,118 @@ static int weigh(const rt_scenario *sc, rt_scenario *fix)
     return clean;
 }
 
+/*
+ * waker computes the waker program of sc (harness.h): for each
+ * semaphore, a WAKE and a YIELD per BLOCK of it that sc's goroutines
+ * could run (a program's BLOCKs times the goroutines that run it: its
+ * starts, plus the goroutines of every earlier program that GOes to it,
+ * once per GO). Writes it into *w and returns its number of instructions
+ * (0 if sc has no BLOCK a goroutine could reach). GO targets must be
+ * later programs (the decoder's DAG), so one pass in program order has
+ * every count final before it is used.
+ */
+static uint32_t waker(const rt_scenario *sc, rt_prog *w)
+{
+    uint32_t inst[RT_MAX_PROGS] = {0}, need[RT_NSEMA] = {0}, i, j, c, k;
+    enum { CAP = RT_MAX_INSTRS / 2 };
+
+    for (i = 0; i < sc->nstart && i < RT_MAX_START; i++)
+        if (sc->start[i] < RT_MAX_PROGS)
+            inst[sc->start[i]]++;
+    for (i = 0; i < sc->nprogs && i < RT_MAX_PROGS; i++) {
+        const rt_prog *pr = &sc->progs[i];
+        for (j = 0; j < pr->nins && j < RT_MAX_INSTRS; j++) {
+            const rt_instr *in = &pr->ins[j];
+            if (in->op == RT_OP_GO && in->a > i && in->a < RT_MAX_PROGS)
+                inst[in->a] =
+                    inst[in->a] + inst[i] < CAP ? inst[in->a] + inst[i] : CAP;
+            else if (in->op == RT_OP_BLOCK)
+                need[in->a % RT_NSEMA] = need[in->a % RT_NSEMA] + inst[i] < CAP
+                                             ? need[in->a % RT_NSEMA] + inst[i]
+                                             : CAP;
+        }
+    }
+    memset(w, 0, sizeof *w);
+    w->frame = 1;
+    for (c = 0; c < RT_NSEMA; c++)
+        for (k = 0; k < need[c] && w->nins + 2 <= RT_MAX_INSTRS; k++) {
+            w->ins[w->nins++] = (rt_instr){RT_OP_WAKE, 0, (uint16_t)c, 0, 0};
+            w->ins[w->nins++] = (rt_instr){RT_OP_YIELD, 0, 0, 0, 0};
+        }
+    return w->nins;
+}
+
+/* The waker's program, built by waker (one run decodes at a time). */
+static rt_prog wakerprog;
+
+/* strip returns a malloc'd copy of sc without its last program and last
+ * start (the waker's place), or NULL when out of memory. */
+static rt_scenario *strip(const rt_scenario *sc)
+{
+    rt_scenario *rest = malloc(sizeof *rest);
+
+    if (rest == NULL)
+        return NULL;
+    memcpy(rest, sc, sizeof *rest);
+    memset(&rest->progs[rest->nprogs - 1], 0, sizeof rest->progs[0]);
+    rest->nprogs--;
+    rest->start[--rest->nstart] = 0;
+    return rest;
+}
+
+/*
+ * haswaker says whether sc ends with the waker its other programs call
+ * for: the last program, started once as the last start, named by no
+ * other start or GO, equal to waker() of the rest.
+ */
+static int haswaker(const rt_scenario *sc)
+{
+    rt_scenario *rest;
+    uint32_t i, j, last;
+    int yes;
+
+    if (sc->nprogs < 2 || sc->nstart < 2 || sc->nprogs > RT_MAX_PROGS ||
+        sc->nstart > RT_MAX_START)
+        return 0;
+    last = sc->nprogs - 1u;
+    if (sc->start[sc->nstart - 1] != last)
+        return 0;
+    for (i = 0; i + 1 < sc->nstart; i++)
+        if (sc->start[i] == last)
+            return 0;
+    for (i = 0; i < last; i++)
+        for (j = 0; j < sc->progs[i].nins; j++)
+            if (sc->progs[i].ins[j].op == RT_OP_GO &&
+                sc->progs[i].ins[j].a == last)
+                return 0;
+    rest = strip(sc);
+    if (rest == NULL)
+        return 0;
+    yes = waker(rest, &wakerprog) > 0 &&
+          memcmp(&wakerprog, &sc->progs[last], sizeof wakerprog) == 0;
+    free(rest);
+    return yes;
+}
+
 /* gs_input_decode decodes a raw fuzzer input (see harness.h). */
 int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
                     const uint8_t **sched, size_t *schedlen)
 {
+    return gs_input_decode_version(data, len, GS_INPUT_VERSION, sc, sched,
+                                   schedlen);
+}
+
+/* gs_input_decode_version decodes as format version `version` did. */
+int gs_input_decode_version(const uint8_t *data, size_t len, unsigned version,
+                            rt_scenario *sc, const uint8_t **sched,
+                            size_t *schedlen)
+{
     rd r = {data, data ? len : 0, 0};
-    uint32_t i, j, k, nins;
+    uint32_t i, j, k, nins, b0;
 
     memset(sc, 0, sizeof *sc);
-    sc->nthreads = 1 + get(&r, D_THREADS) % GS_INPUT_MAX_THREADS;
+    b0 = get(&r, D_THREADS);
+    sc->nthreads = 1 + b0 % GS_INPUT_MAX_THREADS;
     sc->nprocs = 1 + get(&r, D_PROCS) % GS_INPUT_MAX_PROCS;
     sc->gcmode = get(&r, D_GC) % 3;
     sc->heapcap = GS_INPUT_HEAP_UNIT * (get(&r, D_HEAP) + 1);
@@ -198,6 +301,12 @@ int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
     for (i = 0; i < sc->nstart; i++)
         sc->start[i] = (uint16_t)(get(&r, 0) % sc->nprogs);
     weigh(sc, sc);
+    if (version >= 2 && (b0 & GS_INPUT_NOWAKER) != GS_INPUT_NOWAKER &&
+        waker(sc, &wakerprog) > 0) {
+        sc->progs[sc->nprogs] = wakerprog;
+        sc->start[sc->nstart++] = (uint16_t)sc->nprogs;
+        sc->nprogs++;
+    }
     if (sched)
         *sched = r.i < r.n ? data + r.i : NULL;
     if (schedlen)
@@ -218,7 +327,25 @@ static int zero(const void *p, size_t n)
 }
 
 /* gs_input_representable checks sc against the raw format's bounds. */
+static int representable(const rt_scenario *sc, char *why, size_t whylen);
+
 int gs_input_representable(const rt_scenario *sc, char *why, size_t whylen)
+{
+    rt_scenario *rest;
+    int ok;
+
+    if (!haswaker(sc))
+        return representable(sc, why, whylen);
+    rest = strip(sc); /* the waker is a flag of byte 0, not a program */
+    if (rest == NULL)
+        return gs_fail(0, why, whylen, "out of memory");
+    ok = representable(rest, why, whylen);
+    free(rest);
+    return ok;
+}
+
+/* representable checks sc, without a waker, against the bounds. */
+static int representable(const rt_scenario *sc, char *why, size_t whylen)
 {
     uint32_t i, j, k;
 
@@ -305,6 +432,9 @@ int gs_input_representable(const rt_scenario *sc, char *why, size_t whylen)
 size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
                        size_t schedlen, uint8_t *buf, size_t buflen)
 {
+    const rt_scenario *e = sc;
+    rt_scenario *rest = NULL;
+    unsigned flag = 0;
     size_t n = 0;
     uint32_t i, j, k;
 
@@ -317,13 +447,23 @@ size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
 
     if (!gs_input_representable(sc, NULL, 0))
         return 0;
-    PUT(sc->nthreads - 1);
-    PUT(sc->nprocs - 1);
-    PUT(sc->gcmode);
-    PUT(sc->heapcap / GS_INPUT_HEAP_UNIT - 1);
-    PUT(sc->nprogs - 1);
-    for (i = 0; i < sc->nprogs; i++) {
-        const rt_prog *pr = &sc->progs[i];
+    /* Byte 0's high bits: the waker is on unless they are all set. A
+     * scenario that ends with its waker is written without it, flag on; one
+     * with BLOCKs and no waker gets the flag off; one without BLOCKs the
+     * bits clear (either way decodes the same). */
+    if (haswaker(sc)) {
+        e = rest = strip(sc);
+        if (rest == NULL)
+            return 0;
+    } else if (waker(sc, &wakerprog) > 0)
+        flag = GS_INPUT_NOWAKER;
+    PUT((e->nthreads - 1) | flag);
+    PUT(e->nprocs - 1);
+    PUT(e->gcmode);
+    PUT(e->heapcap / GS_INPUT_HEAP_UNIT - 1);
+    PUT(e->nprogs - 1);
+    for (i = 0; i < e->nprogs; i++) {
+        const rt_prog *pr = &e->progs[i];
         PUT(pr->nins);
         PUT(pr->frame - 1);
         for (j = 0; j < pr->nins; j++) {
@@ -331,15 +471,16 @@ size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
             const uint16_t v[3] = {in->a, in->b, in->c};
             PUT(in->op);
             for (k = 0; k < 3; k++)
-                PUT(unfold(kinds[in->op][k], v[k], i, sc->nprogs));
+                PUT(unfold(kinds[in->op][k], v[k], i, e->nprogs));
         }
     }
-    PUT(sc->nstart - 1);
-    for (i = 0; i < sc->nstart; i++)
-        PUT(sc->start[i]);
+    PUT(e->nstart - 1);
+    for (i = 0; i < e->nstart; i++)
+        PUT(e->start[i]);
     for (i = 0; i < schedlen; i++)
         PUT(sched[i]);
 #undef PUT
+    free(rest);
     return n;
 }
 
@@ -425,15 +566,16 @@ long gs_input_badmeta(const char *s, size_t n)
  */
 static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
                   size_t *plen, const char **meta, size_t *mlen, int *form,
-                  char *err, size_t errlen)
+                  unsigned *version, char *err, size_t errlen)
 {
-    uint32_t version, flags, n;
+    uint32_t flags, n;
     size_t off;
     long bad;
 
     *meta = NULL;
     *mlen = 0;
     *form = GS_INPUT_RAW;
+    *version = GS_INPUT_VERSION;
     if (len < sizeof magic || memcmp(f, magic, sizeof magic) != 0) {
         *pay = f;
         *plen = len;
@@ -444,12 +586,12 @@ static int unwrap(const uint8_t *f, size_t len, const uint8_t **pay,
                        "truncated at offset %zu: "
                        "expected the format version",
                        len);
-    version = le16(f + 8);
-    if (version != GS_INPUT_VERSION)
+    *version = le16(f + 8);
+    if (*version < 1 || *version > GS_INPUT_VERSION)
         return gs_fail(RT_EVERSION, err, errlen,
                        "format version %u is not "
-                       "supported (this gstorm reads version %d)",
-                       version, GS_INPUT_VERSION);
+                       "supported (this gstorm reads versions 1..%d)",
+                       *version, GS_INPUT_VERSION);
     if (len < 12)
         return gs_fail(RT_EINVAL, err, errlen,
                        "truncated at offset %zu: "
@@ -566,17 +708,18 @@ int gs_input_load(const uint8_t *file, size_t len, rt_scenario *sc,
     const uint8_t *pay;
     const char *meta;
     size_t plen, mlen;
+    unsigned version;
     int rc, form;
 
     if (err && errlen)
         err[0] = 0;
-    rc = unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, &form, err,
-                errlen);
+    rc = unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, &form,
+                &version, err, errlen);
     if (rc != RT_OK)
         return rc;
     if (form == GS_INPUT_FILE_TEXT)
         return textload(pay, plen, sc, sched, schedlen, err, errlen);
-    return gs_input_decode(pay, plen, sc, sched, schedlen);
+    return gs_input_decode_version(pay, plen, version, sc, sched, schedlen);
 }
 
 /* gs_input_form says which form a file's bytes are (see harness.h). */
@@ -586,9 +729,10 @@ int gs_input_form(const uint8_t *file, size_t len, int *form, char *err,
     const uint8_t *pay;
     const char *meta;
     size_t plen, mlen;
+    unsigned version;
 
-    return unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, form, err,
-                  errlen);
+    return unwrap(file, file ? len : 0, &pay, &plen, &meta, &mlen, form,
+                  &version, err, errlen);
 }
 
 /* gs_input_meta finds a gstorm file's metadata (see harness.h). */
@@ -597,10 +741,11 @@ int gs_input_meta(const uint8_t *file, size_t len, const char **meta,
 {
     const uint8_t *pay;
     size_t plen;
+    unsigned version;
     int form;
 
-    return unwrap(file, file ? len : 0, &pay, &plen, meta, metalen, &form, err,
-                  errlen);
+    return unwrap(file, file ? len : 0, &pay, &plen, meta, metalen, &form,
+                  &version, err, errlen);
 }
 
 /*

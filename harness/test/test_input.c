@@ -30,15 +30,33 @@ static int zero(const void *p, size_t n)
 static void within(const rt_scenario *sc)
 {
     uint32_t w[GS_INPUT_MAX_PROGS], i, j, total = 0;
+    uint32_t np = sc->nprogs, ns = sc->nstart;
+
+    /* A waker at the end (version 2): WAKE/YIELD pairs, started once,
+     * last; the rest must be within the bounds on its own. */
+    if (np >= 2 && ns >= 2 && sc->start[ns - 1] == np - 1 &&
+        sc->progs[np - 1].frame == 1 && sc->progs[np - 1].nins >= 2 &&
+        sc->progs[np - 1].nins % 2 == 0) {
+        const rt_prog *wk = &sc->progs[np - 1];
+        bool pairs = true;
+        for (j = 0; j < wk->nins; j += 2)
+            pairs = pairs && wk->ins[j].op == RT_OP_WAKE &&
+                    wk->ins[j].a < RT_NSEMA && wk->ins[j + 1].op == RT_OP_YIELD;
+        if (pairs) {
+            CHECK(zero(&wk->ins[wk->nins],
+                       (RT_MAX_INSTRS - wk->nins) * sizeof(rt_instr)));
+            np--, ns--;
+        }
+    }
 
     CHECK(sc->nthreads >= 1 && sc->nthreads <= GS_INPUT_MAX_THREADS);
     CHECK(sc->nprocs >= 1 && sc->nprocs <= GS_INPUT_MAX_PROCS);
     CHECK_LE(sc->gcmode, RT_GC_CONC);
     CHECK(sc->heapcap >= 16 && sc->heapcap <= 4096);
     CHECK_EQ(sc->heapcap % 16, 0);
-    CHECK(sc->nprogs >= 1 && sc->nprogs <= GS_INPUT_MAX_PROGS);
-    CHECK(sc->nstart >= 1 && sc->nstart <= GS_INPUT_MAX_START);
-    for (i = sc->nprogs; i-- > 0;) {
+    CHECK(np >= 1 && np <= GS_INPUT_MAX_PROGS);
+    CHECK(ns >= 1 && ns <= GS_INPUT_MAX_START);
+    for (i = np; i-- > 0;) {
         const rt_prog *pr = &sc->progs[i];
         CHECK(pr->frame >= 1 && pr->frame <= GS_INPUT_MAX_FRAME);
         CHECK_LE(pr->nins, GS_INPUT_MAX_INSTRS);
@@ -68,7 +86,7 @@ static void within(const rt_scenario *sc)
                 break;
             case RT_OP_GO:
                 CHECK_GT(in->a, i); /* a later program: spawns are a DAG */
-                CHECK_LT(in->a, sc->nprogs);
+                CHECK_LT(in->a, np);
                 CHECK_LE(in->b, 255);
                 w[i] += w[in->a];
                 break;
@@ -90,8 +108,8 @@ static void within(const rt_scenario *sc)
         CHECK(zero(&pr->ins[pr->nins],
                    (RT_MAX_INSTRS - pr->nins) * sizeof(rt_instr)));
     }
-    for (i = 0; i < sc->nstart; i++) {
-        CHECK_LT(sc->start[i], sc->nprogs);
+    for (i = 0; i < ns; i++) {
+        CHECK_LT(sc->start[i], np);
         total += w[sc->start[i]];
     }
     CHECK_LE(total, GS_INPUT_MAX_GS);
@@ -191,7 +209,6 @@ TEST(input, decode_known)
     CHECK_EQ(sc->nprocs, 3);
     CHECK_EQ(sc->gcmode, RT_GC_QUIESCE);
     CHECK_EQ(sc->heapcap, 160);
-    CHECK_EQ(sc->nprogs, 3);
     p = &sc->progs[0];
     CHECK_EQ(p->nins, 4);
     CHECK_EQ(p->frame, 2);
@@ -219,9 +236,22 @@ TEST(input, decode_known)
                  sizeof(rt_instr)) == 0);
     CHECK(memcmp(&p->ins[1], &(rt_instr){RT_OP_BLOCK, 0, 4, 0, 0},
                  sizeof(rt_instr)) == 0);
-    CHECK_EQ(sc->nstart, 2);
+    /* Byte 0 is 9 (bits 0xF8 not all set): the waker is on. Program 2's
+     * BLOCK 4 can run once (program 2 is started once; program 0, which
+     * GOes to it, is not started), so the waker, started last, WAKEs
+     * semaphore 4 once. */
+    CHECK_EQ(sc->nprogs, 4);
+    p = &sc->progs[3];
+    CHECK_EQ(p->nins, 2);
+    CHECK_EQ(p->frame, 1);
+    CHECK(memcmp(&p->ins[0], &(rt_instr){RT_OP_WAKE, 0, 4, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK(memcmp(&p->ins[1], &(rt_instr){RT_OP_YIELD, 0, 0, 0, 0},
+                 sizeof(rt_instr)) == 0);
+    CHECK_EQ(sc->nstart, 3);
     CHECK_EQ(sc->start[0], 2);
     CHECK_EQ(sc->start[1], 1);
+    CHECK_EQ(sc->start[2], 3);
     CHECK_EQ(schedlen, 3);
     CHECK(sched == in + sizeof in - 3);
     within(sc);
@@ -465,7 +495,7 @@ TEST(input, file_roundtrip)
                 "checker=scan_owner\nseed=42\n"
                 "strategy=pct",
                 &len);
-    CHECK(memcmp(file, "GSTORM\0\x1a\x01\x00\x01\x00", 12) == 0);
+    CHECK(memcmp(file, "GSTORM\0\x1a\x02\x00\x01\x00", 12) == 0);
     sample(want, &s1, &n1);
     CHECK_EQ(gs_input_load(file, len, got, &s2, &n2, err, sizeof err), RT_OK);
     CHECK(memcmp(want, got, sizeof *want) == 0);
@@ -523,12 +553,16 @@ TEST(input, version_mismatch)
 
     fs_tmpdir(dir, sizeof dir);
     file = save(dir, "f", "k=v", &len);
-    file[8] = 2; /* version 2, checksum fixed: only the version is wrong */
+    file[8] = 3; /* version 3, checksum fixed: only the version is wrong */
     setcrc(file, len);
     CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
              RT_EVERSION);
-    CHECK(strcmp(err, "format version 2 is not supported (this gstorm "
-                      "reads version 1)") == 0);
+    CHECK(strcmp(err, "format version 3 is not supported (this gstorm "
+                      "reads versions 1..2)") == 0);
+    file[8] = 0; /* version 0 never existed */
+    setcrc(file, len);
+    CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
+             RT_EVERSION);
     file[8] = 0, file[9] = 1; /* 256: a byte-order mistake is refused too */
     CHECK_EQ(gs_input_load(file, len, sc, NULL, NULL, err, sizeof err),
              RT_EVERSION);
@@ -842,4 +876,113 @@ TEST(input, file_text_malformed)
     CHECK_EQ(gs_input_load(f, len, sc, NULL, NULL, err, sizeof err), RT_EINVAL);
     CHECK(strstr(err, "no 'start' line") != NULL);
     free(sc);
+}
+
+/* waker builds the input of input.waker: byte 0 given, 2 programs; the
+ * first BLOCKs on semaphores 1 and 3 and GOes to the second twice; the
+ * second BLOCKs on 3; the first is started twice. */
+static size_t wakerinput(uint8_t b0, uint8_t *in)
+{
+    const uint8_t body[] = {
+        1,           1, 3, 1, /* procs 2, gc quiesce, heap 64, 2 programs */
+        4,           0,       /* program 0: 4 instructions, frame 1 */
+        RT_OP_BLOCK, 1, 0, 0, RT_OP_GO, 0, 0, 0,
+        RT_OP_BLOCK, 3, 0, 0, RT_OP_GO, 0, 0, 0, /* GO 1 twice */
+        1,           0,                          /* program 1: 1 instruction */
+        RT_OP_BLOCK, 3, 0, 0, 1,        0, 0,    /* 2 starts of program 0 */
+    };
+    in[0] = b0;
+    memcpy(in + 1, body, sizeof body);
+    return 1 + sizeof body;
+}
+
+/* simrun runs sc on the sim as a fuzz target does (default spec). */
+static rt_stats simrun(const rt_scenario *sc)
+{
+    rt_sim_source src;
+    rt_options opt;
+    rt_stats st;
+    gs_spec spec;
+
+    gs_spec_default(&spec);
+    gs_spec_options(&spec, NULL, 0, &src, &opt);
+    opt.quiet = true;
+    CHECK_EQ(rt_run(sc, &opt, &st), RT_OK);
+    return st;
+}
+
+/* The waker (format version 2): counts, the flag, version 1, encoding. */
+TEST(input, waker)
+{
+    rt_scenario *sc = tu_newsc(), *v1 = tu_newsc();
+    uint8_t in[64], *enc;
+    size_t n, m;
+    uint32_t i, wakes[RT_NSEMA] = {0};
+    const rt_prog *w;
+
+    /* On: program 0 runs twice (BLOCK 1, BLOCK 3 each), program 1 four
+     * times (two GOs from each of two goroutines: BLOCK 3 each). */
+    n = wakerinput(0x01, in);
+    CHECK_EQ(gs_input_decode(in, n, sc, NULL, NULL), RT_OK);
+    CHECK_EQ(sc->nthreads, 2);
+    CHECK_EQ(sc->nprogs, 3);
+    CHECK_EQ(sc->nstart, 3);
+    CHECK_EQ(sc->start[2], 2);
+    w = &sc->progs[2];
+    for (i = 0; i < w->nins; i += 2) {
+        CHECK_EQ(w->ins[i].op, RT_OP_WAKE);
+        CHECK_EQ(w->ins[i + 1].op, RT_OP_YIELD);
+        wakes[w->ins[i].a]++;
+    }
+    CHECK_EQ(wakes[1], 2);
+    CHECK_EQ(wakes[3], 2 + 4);
+    CHECK_EQ(w->nins, 2 * 8);
+    within(sc);
+    /* The encoder writes the waker as the flag: the same bytes back. */
+    enc = reencode(sc, NULL, 0, &m);
+    CHECK_EQ(m, n);
+    CHECK(memcmp(enc, in, n) == 0);
+    free(enc);
+    CHECK_EQ(simrun(sc).deadlocked, 0); /* nobody is left parked */
+
+    /* Off: byte 0's bits 0xF8 all set; the same scenario as version 1. */
+    n = wakerinput(0xF9, in);
+    CHECK_EQ(gs_input_decode(in, n, sc, NULL, NULL), RT_OK);
+    CHECK_EQ(sc->nprogs, 2);
+    CHECK_EQ(sc->nstart, 2);
+    within(sc);
+    enc = reencode(sc, NULL, 0, &m);
+    CHECK(memcmp(enc, in, n) == 0); /* written with the flag off */
+    free(enc);
+    n = wakerinput(0x01, in);
+    CHECK_EQ(gs_input_decode_version(in, n, 1, v1, NULL, NULL), RT_OK);
+    CHECK(memcmp(sc, v1, sizeof *sc) == 0);
+    CHECK_GT(simrun(sc).deadlocked, 0); /* parked on its own BLOCKs */
+
+    /* A gstorm file of version 1 (as the code before the waker saved it:
+     * byte 0 with the flag bits clear) loads without the waker; the same
+     * bytes as version 2 load with it. */
+    {
+        uint8_t *file;
+        size_t len;
+        char err[256];
+
+        CHECK_EQ(gs_input_file(sc, NULL, 0, NULL, &file, &len, err, sizeof err),
+                 RT_OK);
+        CHECK_EQ(file[8], 2);
+        CHECK_EQ(file[GS_INPUT_HEADER], 0xF9); /* the flag is off */
+        file[GS_INPUT_HEADER] = 0x01, file[8] = 1;
+        setcrc(file, len);
+        CHECK_EQ(gs_input_load(file, len, v1, NULL, NULL, err, sizeof err),
+                 RT_OK);
+        CHECK(memcmp(sc, v1, sizeof *sc) == 0);
+        file[8] = 2;
+        setcrc(file, len);
+        CHECK_EQ(gs_input_load(file, len, v1, NULL, NULL, err, sizeof err),
+                 RT_OK);
+        CHECK_EQ(v1->nprogs, 3); /* the waker */
+        free(file);
+    }
+    free(sc);
+    free(v1);
 }
