@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *sched;
     size_t nsched;
 
-    gs_input_decode(data, size, &sc, &sched, &nsched);
+    gs_input_redecode(data, size, &sc, &sched, &nsched);
     fuzz_runsim(&sc, sched, nsched);
     return 0;
 }

@@ -78,7 +78,7 @@ static size_t canonicalize(const uint8_t *data, size_t size, uint8_t *out,
     const uint8_t *sched;
     size_t nsched, n;
 
-    gs_input_decode(data, size, &sc, &sched, &nsched);
+    gs_input_redecode(data, size, &sc, &sched, &nsched);
     if (nsched > SCHEDMAX)
         nsched = SCHEDMAX;
     n = gs_input_encode(&sc, sched, nsched, out, maxout);

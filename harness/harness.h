@@ -160,6 +160,16 @@ int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
                     const uint8_t **sched, size_t *schedlen);
 
 /*
+ * gs_input_redecode is gs_input_decode for a loop that decodes into the
+ * same *sc again and again (a fuzz target): sc must hold what an earlier
+ * gs_input_decode or gs_input_redecode wrote (or be all zeros), and only
+ * the parts that decoding used are cleared, not the whole half megabyte.
+ * The result is the same as gs_input_decode's.
+ */
+int gs_input_redecode(const uint8_t *data, size_t len, rt_scenario *sc,
+                      const uint8_t **sched, size_t *schedlen);
+
+/*
  * gs_input_decode_version decodes as format version `version` did: 1
  * never appends the waker (a gstorm file of version 1 replays as it was
  * saved); 2 and later is gs_input_decode.

@@ -125,14 +125,16 @@ static int unfold(unsigned k, unsigned v, unsigned i, unsigned nprogs)
  * program's weight from the last to the first. If fix is sc, it turns a
  * GO that would exceed GS_INPUT_MAX_GS into NOP and drops such started
  * goroutines; if fix is NULL it only looks. Returns 1 if nothing needed
- * (or got) changed. GO targets must already be later programs.
+ * (or got) changed. Only programs [0, np) and starts [0, ns) count (the
+ * rest is the waker). GO targets must already be later programs.
  */
-static int weigh(const rt_scenario *sc, rt_scenario *fix)
+static int weigh(const rt_scenario *sc, uint32_t np, uint32_t ns,
+                 rt_scenario *fix)
 {
     uint32_t w[GS_INPUT_MAX_PROGS], total = 0, i, j, n = 0;
     int clean = 1;
 
-    for (i = sc->nprogs; i-- > 0;) {
+    for (i = np; i-- > 0;) {
         const rt_prog *pr = &sc->progs[i];
         w[i] = 1;
         for (j = 0; j < pr->nins; j++) {
@@ -148,7 +150,7 @@ static int weigh(const rt_scenario *sc, rt_scenario *fix)
                 fix->progs[i].ins[j] = (rt_instr){RT_OP_NOP, 0, 0, 0, 0};
         }
     }
-    for (i = 0; i < sc->nstart; i++) {
+    for (i = 0; i < ns; i++) {
         uint16_t s = sc->start[i];
         if (total + w[s] > GS_INPUT_MAX_GS) {
             clean = 0;
@@ -159,7 +161,7 @@ static int weigh(const rt_scenario *sc, rt_scenario *fix)
             fix->start[n++] = s;
     }
     if (fix) {
-        for (i = n; i < sc->nstart; i++)
+        for (i = n; i < ns; i++)
             fix->start[i] = 0;
         fix->nstart = n;
     }
@@ -172,19 +174,21 @@ static int weigh(const rt_scenario *sc, rt_scenario *fix)
  * could run (a program's BLOCKs times the goroutines that run it: its
  * starts, plus the goroutines of every earlier program that GOes to it,
  * once per GO). Writes it into *w and returns its number of instructions
- * (0 if sc has no BLOCK a goroutine could reach). GO targets must be
+ * (0 if sc has no BLOCK a goroutine could reach). Only programs [0, np)
+ * and starts [0, ns) count. GO targets must be
  * later programs (the decoder's DAG), so one pass in program order has
  * every count final before it is used.
  */
-static uint32_t waker(const rt_scenario *sc, rt_prog *w)
+static uint32_t waker(const rt_scenario *sc, uint32_t np, uint32_t ns,
+                      rt_prog *w)
 {
     uint32_t inst[RT_MAX_PROGS] = {0}, need[RT_NSEMA] = {0}, i, j, c, k;
     enum { CAP = RT_MAX_INSTRS / 2 };
 
-    for (i = 0; i < sc->nstart && i < RT_MAX_START; i++)
+    for (i = 0; i < ns && i < RT_MAX_START; i++)
         if (sc->start[i] < RT_MAX_PROGS)
             inst[sc->start[i]]++;
-    for (i = 0; i < sc->nprogs && i < RT_MAX_PROGS; i++) {
+    for (i = 0; i < np && i < RT_MAX_PROGS; i++) {
         const rt_prog *pr = &sc->progs[i];
         for (j = 0; j < pr->nins && j < RT_MAX_INSTRS; j++) {
             const rt_instr *in = &pr->ins[j];
@@ -210,21 +214,6 @@ static uint32_t waker(const rt_scenario *sc, rt_prog *w)
 /* The waker's program, built by waker (one run decodes at a time). */
 static rt_prog wakerprog;
 
-/* strip returns a malloc'd copy of sc without its last program and last
- * start (the waker's place), or NULL when out of memory. */
-static rt_scenario *strip(const rt_scenario *sc)
-{
-    rt_scenario *rest = malloc(sizeof *rest);
-
-    if (rest == NULL)
-        return NULL;
-    memcpy(rest, sc, sizeof *rest);
-    memset(&rest->progs[rest->nprogs - 1], 0, sizeof rest->progs[0]);
-    rest->nprogs--;
-    rest->start[--rest->nstart] = 0;
-    return rest;
-}
-
 /*
  * haswaker says whether sc ends with the waker its other programs call
  * for: the last program, started once as the last start, named by no
@@ -232,32 +221,29 @@ static rt_scenario *strip(const rt_scenario *sc)
  */
 static int haswaker(const rt_scenario *sc)
 {
-    rt_scenario *rest;
     uint32_t i, j, last;
-    int yes;
 
     if (sc->nprogs < 2 || sc->nstart < 2 || sc->nprogs > RT_MAX_PROGS ||
         sc->nstart > RT_MAX_START)
         return 0;
     last = sc->nprogs - 1u;
-    if (sc->start[sc->nstart - 1] != last)
+    if (sc->start[sc->nstart - 1] != last || sc->progs[last].frame != 1 ||
+        sc->progs[last].nins < 2 || sc->progs[last].ins[0].op != RT_OP_WAKE)
         return 0;
     for (i = 0; i + 1 < sc->nstart; i++)
         if (sc->start[i] == last)
             return 0;
     for (i = 0; i < last; i++)
-        for (j = 0; j < sc->progs[i].nins; j++)
+        for (j = 0; j < sc->progs[i].nins && j < RT_MAX_INSTRS; j++)
             if (sc->progs[i].ins[j].op == RT_OP_GO &&
                 sc->progs[i].ins[j].a == last)
                 return 0;
-    rest = strip(sc);
-    if (rest == NULL)
-        return 0;
-    yes = waker(rest, &wakerprog) > 0 &&
-          memcmp(&wakerprog, &sc->progs[last], sizeof wakerprog) == 0;
-    free(rest);
-    return yes;
+    return waker(sc, last, sc->nstart - 1u, &wakerprog) > 0 &&
+           memcmp(&wakerprog, &sc->progs[last], sizeof wakerprog) == 0;
 }
+
+static int decode(const uint8_t *data, size_t len, unsigned version,
+                  rt_scenario *sc, const uint8_t **sched, size_t *schedlen);
 
 /* gs_input_decode decodes a raw fuzzer input (see harness.h). */
 int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
@@ -267,15 +253,46 @@ int gs_input_decode(const uint8_t *data, size_t len, rt_scenario *sc,
                                    schedlen);
 }
 
+/*
+ * gs_input_redecode decodes as gs_input_decode does into an sc that holds
+ * an earlier decoding (or zeros), clearing only what that one wrote.
+ */
+int gs_input_redecode(const uint8_t *data, size_t len, rt_scenario *sc,
+                      const uint8_t **sched, size_t *schedlen)
+{
+    uint32_t i, np = sc->nprogs, ns = sc->nstart;
+
+    if (np > RT_MAX_PROGS || ns > RT_MAX_START) { /* not a decoding */
+        memset(sc, 0, sizeof *sc);
+        np = ns = 0;
+    }
+    for (i = 0; i < np; i++) {
+        rt_prog *pr = &sc->progs[i];
+        memset(pr->ins, 0,
+               (pr->nins <= RT_MAX_INSTRS ? pr->nins : RT_MAX_INSTRS) *
+                   sizeof pr->ins[0]);
+        pr->nins = pr->frame = 0;
+    }
+    memset(sc->start, 0, ns * sizeof sc->start[0]);
+    return decode(data, len, GS_INPUT_VERSION, sc, sched, schedlen);
+}
+
 /* gs_input_decode_version decodes as format version `version` did. */
 int gs_input_decode_version(const uint8_t *data, size_t len, unsigned version,
                             rt_scenario *sc, const uint8_t **sched,
                             size_t *schedlen)
 {
+    memset(sc, 0, sizeof *sc);
+    return decode(data, len, version, sc, sched, schedlen);
+}
+
+/* decode decodes into sc, which must be all zeros (harness.h). */
+static int decode(const uint8_t *data, size_t len, unsigned version,
+                  rt_scenario *sc, const uint8_t **sched, size_t *schedlen)
+{
     rd r = {data, data ? len : 0, 0};
     uint32_t i, j, k, nins, b0;
 
-    memset(sc, 0, sizeof *sc);
     b0 = get(&r, D_THREADS);
     sc->nthreads = 1 + b0 % GS_INPUT_MAX_THREADS;
     sc->nprocs = 1 + get(&r, D_PROCS) % GS_INPUT_MAX_PROCS;
@@ -300,9 +317,9 @@ int gs_input_decode_version(const uint8_t *data, size_t len, unsigned version,
     sc->nstart = 1 + get(&r, 0) % GS_INPUT_MAX_START;
     for (i = 0; i < sc->nstart; i++)
         sc->start[i] = (uint16_t)(get(&r, 0) % sc->nprogs);
-    weigh(sc, sc);
+    weigh(sc, sc->nprogs, sc->nstart, sc);
     if (version >= 2 && (b0 & GS_INPUT_NOWAKER) != GS_INPUT_NOWAKER &&
-        waker(sc, &wakerprog) > 0) {
+        waker(sc, sc->nprogs, sc->nstart, &wakerprog) > 0) {
         sc->progs[sc->nprogs] = wakerprog;
         sc->start[sc->nstart++] = (uint16_t)sc->nprogs;
         sc->nprogs++;
@@ -327,25 +344,21 @@ static int zero(const void *p, size_t n)
 }
 
 /* gs_input_representable checks sc against the raw format's bounds. */
-static int representable(const rt_scenario *sc, char *why, size_t whylen);
+static int representable(const rt_scenario *sc, uint32_t np, uint32_t ns,
+                         char *why, size_t whylen);
 
 int gs_input_representable(const rt_scenario *sc, char *why, size_t whylen)
 {
-    rt_scenario *rest;
-    int ok;
+    /* A waker at the end is a flag of byte 0, not a program. */
+    uint32_t w = (uint32_t)haswaker(sc);
 
-    if (!haswaker(sc))
-        return representable(sc, why, whylen);
-    rest = strip(sc); /* the waker is a flag of byte 0, not a program */
-    if (rest == NULL)
-        return gs_fail(0, why, whylen, "out of memory");
-    ok = representable(rest, why, whylen);
-    free(rest);
-    return ok;
+    return representable(sc, sc->nprogs - w, sc->nstart - w, why, whylen);
 }
 
-/* representable checks sc, without a waker, against the bounds. */
-static int representable(const rt_scenario *sc, char *why, size_t whylen)
+/* representable checks sc's programs [0, np) and starts [0, ns) against
+ * the bounds (those past them are its waker, if any). */
+static int representable(const rt_scenario *sc, uint32_t np, uint32_t ns,
+                         char *why, size_t whylen)
 {
     uint32_t i, j, k;
 
@@ -363,10 +376,10 @@ static int representable(const rt_scenario *sc, char *why, size_t whylen)
                        "heap %u is not a multiple of %d in %d..%d", sc->heapcap,
                        GS_INPUT_HEAP_UNIT, GS_INPUT_HEAP_UNIT,
                        GS_INPUT_MAX_HEAP);
-    if (sc->nprogs < 1 || sc->nprogs > GS_INPUT_MAX_PROGS)
-        return gs_fail(0, why, whylen, "%u programs is not in 1..%d",
-                       sc->nprogs, GS_INPUT_MAX_PROGS);
-    for (i = 0; i < sc->nprogs; i++) {
+    if (np < 1 || np > GS_INPUT_MAX_PROGS)
+        return gs_fail(0, why, whylen, "%u programs is not in 1..%d", np,
+                       GS_INPUT_MAX_PROGS);
+    for (i = 0; i < np; i++) {
         const rt_prog *pr = &sc->progs[i];
         if (pr->nins > GS_INPUT_MAX_INSTRS)
             return gs_fail(0, why, whylen,
@@ -386,14 +399,14 @@ static int representable(const rt_scenario *sc, char *why, size_t whylen)
                                "program %u instruction %u: "
                                "opcode %u is not an opcode",
                                i, j, in->op);
-            if (in->op == RT_OP_GO && i + 1 == sc->nprogs)
+            if (in->op == RT_OP_GO && i + 1 == np)
                 return gs_fail(0, why, whylen,
                                "program %u instruction %u: GO "
                                "in the last program (GO may only start a "
                                "later program)",
                                i, j);
             for (k = 0; k < 3; k++)
-                if (unfold(kinds[in->op][k], v[k], i, sc->nprogs) < 0)
+                if (unfold(kinds[in->op][k], v[k], i, np) < 0)
                     return gs_fail(0, why, whylen,
                                    "program %u instruction %u: "
                                    "%s operand %u is %u, out of the format's "
@@ -410,17 +423,17 @@ static int representable(const rt_scenario *sc, char *why, size_t whylen)
     if (!zero(&sc->progs[sc->nprogs],
               (RT_MAX_PROGS - sc->nprogs) * sizeof(rt_prog)))
         return gs_fail(0, why, whylen, "data past the last program");
-    if (sc->nstart < 1 || sc->nstart > GS_INPUT_MAX_START)
+    if (ns < 1 || ns > GS_INPUT_MAX_START)
         return gs_fail(0, why, whylen, "%u started goroutines is not in 1..%d",
-                       sc->nstart, GS_INPUT_MAX_START);
-    for (i = 0; i < sc->nstart; i++)
-        if (sc->start[i] >= sc->nprogs)
+                       ns, GS_INPUT_MAX_START);
+    for (i = 0; i < ns; i++)
+        if (sc->start[i] >= np)
             return gs_fail(0, why, whylen, "start %u names program %u of %u", i,
-                           sc->start[i], sc->nprogs);
+                           sc->start[i], np);
     if (!zero(&sc->start[sc->nstart],
               (RT_MAX_START - sc->nstart) * sizeof sc->start[0]))
         return gs_fail(0, why, whylen, "data past the last started goroutine");
-    if (!weigh(sc, NULL))
+    if (!weigh(sc, np, ns, NULL))
         return gs_fail(0, why, whylen,
                        "more than %d goroutines could run (the "
                        "format's spawn budget)",
@@ -432,11 +445,9 @@ static int representable(const rt_scenario *sc, char *why, size_t whylen)
 size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
                        size_t schedlen, uint8_t *buf, size_t buflen)
 {
-    const rt_scenario *e = sc;
-    rt_scenario *rest = NULL;
     unsigned flag = 0;
     size_t n = 0;
-    uint32_t i, j, k;
+    uint32_t i, j, k, np = sc->nprogs, ns = sc->nstart;
 
 #define PUT(b)                                                                 \
     do {                                                                       \
@@ -451,19 +462,17 @@ size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
      * scenario that ends with its waker is written without it, flag on; one
      * with BLOCKs and no waker gets the flag off; one without BLOCKs the
      * bits clear (either way decodes the same). */
-    if (haswaker(sc)) {
-        e = rest = strip(sc);
-        if (rest == NULL)
-            return 0;
-    } else if (waker(sc, &wakerprog) > 0)
+    if (haswaker(sc))
+        np--, ns--;
+    else if (waker(sc, np, ns, &wakerprog) > 0)
         flag = GS_INPUT_NOWAKER;
-    PUT((e->nthreads - 1) | flag);
-    PUT(e->nprocs - 1);
-    PUT(e->gcmode);
-    PUT(e->heapcap / GS_INPUT_HEAP_UNIT - 1);
-    PUT(e->nprogs - 1);
-    for (i = 0; i < e->nprogs; i++) {
-        const rt_prog *pr = &e->progs[i];
+    PUT((sc->nthreads - 1) | flag);
+    PUT(sc->nprocs - 1);
+    PUT(sc->gcmode);
+    PUT(sc->heapcap / GS_INPUT_HEAP_UNIT - 1);
+    PUT(np - 1);
+    for (i = 0; i < np; i++) {
+        const rt_prog *pr = &sc->progs[i];
         PUT(pr->nins);
         PUT(pr->frame - 1);
         for (j = 0; j < pr->nins; j++) {
@@ -471,16 +480,15 @@ size_t gs_input_encode(const rt_scenario *sc, const uint8_t *sched,
             const uint16_t v[3] = {in->a, in->b, in->c};
             PUT(in->op);
             for (k = 0; k < 3; k++)
-                PUT(unfold(kinds[in->op][k], v[k], i, e->nprogs));
+                PUT(unfold(kinds[in->op][k], v[k], i, np));
         }
     }
-    PUT(e->nstart - 1);
-    for (i = 0; i < e->nstart; i++)
-        PUT(e->start[i]);
+    PUT(ns - 1);
+    for (i = 0; i < ns; i++)
+        PUT(sc->start[i]);
     for (i = 0; i < schedlen; i++)
         PUT(sched[i]);
 #undef PUT
-    free(rest);
     return n;
 }
 

@@ -290,6 +290,54 @@ static void fire(void)
     }
 }
 
+/*
+ * Fiber stacks are kept across runs: a fuzz target runs rt thousands of
+ * times a second, and a fresh mapping per fiber per run cost page faults
+ * and mmap/mprotect/munmap calls (about a tenth of a short run). A kept
+ * stack's old bytes are never read (a fiber's frames are written before
+ * they are read); under ASan its shadow is cleared before reuse, as a
+ * fresh mapping's would be. At most STACK_KEEP are kept.
+ */
+enum { STACK_KEEP = 32 };
+static void *keptmap[STACK_KEEP];
+static uint32_t nkept;
+
+/* stackget returns a mapping of maplen bytes with its guard page (the
+   lowest) protected: a kept one, else a new one. NULL when out of
+   memory. */
+static void *stackget(size_t maplen, size_t page)
+{
+    void *map;
+
+    if (nkept > 0)
+        return keptmap[--nkept];
+    map = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (map == MAP_FAILED)
+        return NULL;
+    /* The guard page: stacks grow down, so it is the lowest page. */
+    if (mprotect(map, page, PROT_NONE) != 0) {
+        munmap(map, maplen);
+        return NULL;
+    }
+    return map;
+}
+
+/* stackput keeps f's mapping for a later fiber, or unmaps it. */
+static void stackput(struct rt_thread *f)
+{
+#ifdef RT_ASAN
+    /* Frames that never returned leave poisoned redzones behind; the next
+       fiber on this stack must start clean. */
+    __asan_unpoison_memory_region(f->lo, f->len);
+#endif
+    if (nkept < STACK_KEEP)
+        keptmap[nkept++] = f->map;
+    else
+        munmap(f->map, f->maplen);
+    f->map = NULL;
+}
+
 /* reap frees the stack of the fiber that exited last, if any: it could
    not free it while running on it (invariant 5). */
 static void reap(void)
@@ -299,17 +347,11 @@ static void reap(void)
     if (f == NULL)
         return;
     S.dying = NULL;
-#ifdef RT_ASAN
-    /* Frames that never returned leave poisoned redzones behind; a later
-       mapping at the same address must start clean. */
-    __asan_unpoison_memory_region(f->lo, f->len);
-#endif
 #ifdef RT_TSAN
     __tsan_destroy_fiber(f->tsan);
     f->tsan = NULL;
 #endif
-    munmap(f->map, f->maplen);
-    f->map = NULL;
+    stackput(f);
 }
 
 /* swap switches from the running context to fiber to and returns when
@@ -667,15 +709,8 @@ static struct rt_thread *start(void (*fn)(void *), void *arg)
     if (f == NULL)
         return NULL;
     f->maplen = STACK_SIZE + page;
-    f->map = mmap(NULL, f->maplen, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (f->map == MAP_FAILED) {
-        free(f);
-        return NULL;
-    }
-    /* The guard page: stacks grow down, so it is the lowest page. */
-    if (mprotect(f->map, page, PROT_NONE) != 0) {
-        munmap(f->map, f->maplen);
+    f->map = stackget(f->maplen, page);
+    if (f->map == NULL) {
         free(f);
         return NULL;
     }
@@ -990,7 +1025,7 @@ static void teardown(void)
 #ifdef RT_TSAN
             __tsan_destroy_fiber(S.all[i]->tsan);
 #endif
-            munmap(S.all[i]->map, S.all[i]->maplen);
+            stackput(S.all[i]);
         }
         free(S.all[i]);
     }
