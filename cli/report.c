@@ -699,7 +699,7 @@ static const char css[] =
     "code,pre{font:12px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}"
     "pre{background:#0f172a;color:#e2e8f0;padding:10px 12px;"
     "border-radius:6px;overflow:auto;max-height:360px}"
-    ".plots{display:flex;flex-wrap:wrap;gap:12px}svg.plot{width:370px;"
+    ".plots{display:flex;flex-wrap:wrap;gap:12px}svg.plot{width:350px;"
     "background:#fff;border:1px solid #e2e8f0;border-radius:8px}"
     ".pt{font-weight:600;font-size:13px}.yl{font-size:10px;"
     "text-anchor:end;fill:#475569}.xl{font-size:10px;text-anchor:middle;"
@@ -1338,8 +1338,10 @@ int cli_report(int argc, char **argv)
         if ((rc = replay(rp, cell(&c.find, r, 1), campfaults, &c.f[r])) != 0)
             goto out;
         c.nrepro += c.f[r].state == REPRO_SAME;
-        fprintf(stderr, "report: %s %s: %s\n", cell(&c.find, r, 0),
-                cell(&c.find, r, 1), reprotext(&c.f[r]));
+        gs_escape(cell(&c.find, r, 1), strlen(cell(&c.find, r, 1)), bad,
+                  sizeof bad);
+        fprintf(stderr, "report: %s %s: %s\n", cell(&c.find, r, 0), bad,
+                reprotext(&c.f[r]));
     }
     if ((rc = render(htmlp, &c, writehtml)) != 0 ||
         (rc = render(mdp, &c, writemd)) != 0)
