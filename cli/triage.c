@@ -50,7 +50,7 @@ static void triageusage(FILE *f)
 typedef struct entry {
     char *path;
     char key[GS_MAX_KEY]; /* the group key ("" if no finding) */
-    uint64_t ops;        /* its size, to pick the smallest */
+    uint64_t ops;         /* its size, to pick the smallest */
     size_t bytes;
     bool ok; /* reproduced every time */
 } entry;
