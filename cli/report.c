@@ -31,39 +31,16 @@
 
 #include "cli.h"
 #include "harness.h"
+#include "report.h"
 
 enum {
     DEFAULT_EVENTS = 200, /* swimlane rows per finding */
     MAX_EVENTS = 4096,    /* the trace ring's size: no more can be shown */
     TIMEOUT_S = 60,       /* one replay's wall-time bound */
     MAX_HELD = 16,        /* scan bits tracked at once (a run has few) */
-    MAX_COLS = 16,        /* Ms drawn as lanes; later Ms share the last */
-    PLOT_W = 560,         /* plot size in SVG units */
-    PLOT_H = 230,
-    PLOT_L = 64, /* margins: room for tick labels and axis titles */
-    PLOT_R = 12,
-    PLOT_T = 26,
-    PLOT_B = 40,
-    TICKS = 5, /* tick marks per axis */
 };
 
 /* ---- tables ------------------------------------------------------------ */
-
-/* A tab-separated table: the file's text split in place into cells. */
-typedef struct table {
-    const char *path;
-    char *text;   /* the file (owned) */
-    char **cell;  /* nrows * ncols cells (owned array) */
-    size_t *line; /* the line number of each row (owned) */
-    size_t nrows, ncols;
-    bool missing; /* the file does not exist */
-} table;
-
-/* cell returns row r, column c of t. */
-static const char *cell(const table *t, size_t r, size_t c)
-{
-    return t->cell[r * t->ncols + c];
-}
 
 /* isnumber says whether s is a finite non-negative decimal number. */
 static bool isnumber(const char *s)
@@ -213,63 +190,7 @@ static void freetsv(table *t)
     free(t->line);
 }
 
-/* kv returns the value of key in campaign table t, or "". */
-static const char *kv(const table *t, const char *key)
-{
-    const char *v = "";
-    size_t r;
-
-    for (r = 0; r < t->nrows; r++)
-        if (strcmp(cell(t, r, 0), key) == 0)
-            v = cell(t, r, 1); /* a later row wins */
-    return v;
-}
-
 /* ---- replaying a finding ------------------------------------------------ */
-
-/* One trace event, in rt_trace_print's columns, and the scan bits held
- * after it. */
-typedef struct event {
-    uint64_t seq;
-    unsigned m, g;
-    char ev[16], from[24], to[24], by[48];
-    char held[96]; /* "g3 by M0, g5 by M2" or "" */
-} event;
-
-/* What the replay of a finding showed. */
-typedef enum repro {
-    REPRO_SAME,  /* the key of findings.tsv, again */
-    REPRO_OTHER, /* another finding */
-    REPRO_CLEAN, /* a clean run: it no longer reproduces */
-    REPRO_ERROR, /* it could not be replayed (note says why) */
-} repro;
-
-/* A finding: its row of findings.tsv and its replay. */
-typedef struct finding {
-    size_t row;
-    char *scen; /* the scenario's text form (malloc'd), or NULL */
-    event *ev;  /* the last events, oldest first (a ring while read) */
-    size_t nev, cap;
-    uint64_t total; /* events the run recorded */
-    unsigned nm;    /* lanes: the highest M shown + 1 */
-    repro state;
-    char got[GS_MAX_KEY]; /* the replay's key ("" clean) */
-    char note[GS_ERRLEN + 64];
-} finding;
-
-/* isscan says whether a status name is a Gscan status. */
-static bool isscan(const char *s)
-{
-    return strncmp(s, "Gscan", 5) == 0;
-}
-
-/* istransition says whether event kind ev carries statuses. */
-static bool istransition(const char *ev)
-{
-    return strcmp(ev, "status") == 0 || strcmp(ev, "claim") == 0 ||
-           strcmp(ev, "release") == 0;
-}
-
 /* The scan bits held while a trace is read: G and the M holding it. */
 typedef struct holders {
     unsigned g[MAX_HELD], m[MAX_HELD];
@@ -281,10 +202,10 @@ static void track(holders *h, event *e)
 {
     size_t i, k = 0;
 
-    if (istransition(e->ev)) {
+    if (report_istransition(e->ev)) {
         for (i = 0; i < h->n && h->g[i] != e->g; i++)
             ;
-        if (isscan(e->to)) {
+        if (report_isscan(e->to)) {
             if (i == h->n && h->n < MAX_HELD)
                 h->n++;
             if (i < h->n) {
@@ -342,8 +263,8 @@ static bool readtrace(FILE *tf, finding *f)
         if (f->ev[i].m + 1 > f->nm)
             f->nm = f->ev[i].m + 1;
     }
-    if (f->nm > MAX_COLS)
-        f->nm = MAX_COLS;
+    if (f->nm > REPORT_MAX_COLS)
+        f->nm = REPORT_MAX_COLS;
     free(ring);
     return true;
 }
@@ -443,234 +364,48 @@ out:
     gs_unload(&l);
     return rc;
 }
-
-/* ---- text helpers ------------------------------------------------------- */
-
-/* html writes s to out with &, <, >, " and ' escaped. */
-static void html(FILE *out, const char *s)
+/* report_isscan is in report.h. */
+bool report_isscan(const char *s)
 {
-    for (; *s != 0; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
+    return strncmp(s, "Gscan", 5) == 0;
 }
 
-/* md writes s as the text of a Markdown table cell: HTML and Markdown
- * syntax escaped, a newline as a space. */
-static void md(FILE *out, const char *s)
+/* report_istransition is in report.h. */
+bool report_istransition(const char *ev)
 {
-    for (; *s != 0; s++) {
-        if (*s == '<')
-            fputs("&lt;", out);
-        else if (*s == '>')
-            fputs("&gt;", out);
-        else if (*s == '&')
-            fputs("&amp;", out);
-        else if (*s == '\n' || *s == '\r')
-            fputc(' ', out);
-        else if (strchr("|\\`*_[]#", *s) != NULL)
-            fprintf(out, "\\%c", *s);
-        else
-            fputc(*s, out);
-    }
+    return strcmp(ev, "status") == 0 || strcmp(ev, "claim") == 0 ||
+           strcmp(ev, "release") == 0;
 }
 
-/* fence returns the code fence for text: three backticks, or more than
- * its longest run of them, so that the text cannot close the block. */
-static void fence(FILE *out, const char *text)
-{
-    size_t run = 0, most = 0, i;
-
-    for (; *text != 0; text++) {
-        run = *text == '`' ? run + 1 : 0;
-        if (run > most)
-            most = run;
-    }
-    for (i = 0; i < (most < 3 ? 3 : most + 1); i++)
-        fputc('`', out);
-}
-
-/* shortstatus abbreviates a status name as the timeline does
- * ("Gscanrunning" -> "S+run"), into buf. */
-static const char *shortstatus(const char *s, char *buf, size_t cap)
-{
-    static const char *const names[][2] = {
-        {"runnable", "rnbl"}, {"running", "run"}, {"syscall", "sys"},
-        {"waiting", "wait"},  {"enqueue", "enq"}, {"copystack", "copy"},
-    };
-    bool scan = isscan(s);
-    const char *b = s + (scan ? 5 : (*s == 'G' ? 1 : 0));
-    size_t i;
-
-    for (i = 0; i < sizeof names / sizeof *names; i++)
-        if (strcmp(b, names[i][0]) == 0)
-            b = names[i][1];
-    snprintf(buf, cap, "%s%s", scan ? "S+" : "", b);
-    return buf;
-}
-
-/* basestatus returns the CSS class of a status's colour: its base name
- * without "G" or "Gscan" ("running"). */
-static const char *basestatus(const char *s)
-{
-    return s + (isscan(s) ? 5 : (*s == 'G' ? 1 : 0));
-}
-
-/* reprotext says in words what a replay showed. */
-static const char *reprotext(const finding *f)
+/* report_reprotext is in report.h. */
+const char *report_reprotext(const finding *f)
 {
     static const char *const t[] = {"yes", "other finding", "NO (clean)",
                                     "NO (error)"};
     return t[f->state];
 }
 
-/* ---- plots -------------------------------------------------------------- */
-
-/* A series of progress samples: one target and engine. */
-typedef struct series {
-    const char *target, *engine;
-    size_t last; /* the row of its latest sample */
-} series;
-
-static const char *const colours[] = {"#2563eb", "#dc2626", "#16a34a",
-                                      "#9333ea", "#ea580c", "#0891b2",
-                                      "#ca8a04", "#db2777"};
-
-/* nice rounds v up to a round number (an axis end: its fifths are
- * round too): 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten. */
-static double nice(double v)
+/* report_replaycmd is in report.h. */
+void report_replaycmd(const campaign *c, size_t r, char *buf, size_t cap)
 {
-    static const double steps[] = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
-    double p;
-    size_t i;
-
-    if (v <= 0)
-        return 1;
-    p = pow(10, floor(log10(v)));
-    for (i = 0; steps[i] * p < v * (1 - 1e-9); i++)
-        ;
-    return steps[i] * p;
+    snprintf(buf, cap, "gstorm replay %s/%s", c->dir,
+             report_cell(&c->find, r, 6));
 }
 
-/* number writes v compactly: 1234567 as "1.23M". */
-static void number(FILE *out, double v)
-{
-    if (v >= 1e9)
-        fprintf(out, "%.3gG", v / 1e9);
-    else if (v >= 1e6)
-        fprintf(out, "%.3gM", v / 1e6);
-    else if (v >= 1e4)
-        fprintf(out, "%.3gk", v / 1e3);
-    else
-        fprintf(out, "%.4g", v);
-}
-
-/*
- * plot draws one metric (column col of progress) over elapsed time as an
- * inline SVG line chart, one line per series, with labelled axes.
- */
-static void plot(FILE *out, const table *p, const series *s, size_t ns,
-                 size_t col, const char *title)
-{
-    const double w = PLOT_W - PLOT_L - PLOT_R, h = PLOT_H - PLOT_T - PLOT_B;
-    double xmax = 0, ymax = 0, xs, unit = 1;
-    const char *xunit = "s";
-    size_t r, i, k;
-
-    for (r = 0; r < p->nrows; r++) {
-        double x = strtod(cell(p, r, 0), NULL), y = strtod(cell(p, r, col), 0);
-        xmax = x > xmax ? x : xmax;
-        ymax = y > ymax ? y : ymax;
-    }
-    if (xmax > 2 * 3600) {
-        unit = 3600;
-        xunit = "h";
-    } else if (xmax > 2 * 60) {
-        unit = 60;
-        xunit = "min";
-    }
-    xmax = nice(xmax / unit);
-    ymax = nice(ymax);
-    xs = unit * xmax;
-    fprintf(out,
-            "<svg class=plot viewBox='0 0 %d %d' role=img>"
-            "<text x=%d y=16 class=pt>",
-            PLOT_W, PLOT_H, PLOT_L);
-    html(out, title);
-    fprintf(out, "</text>");
-    for (k = 0; k <= TICKS; k++) {
-        double fy = PLOT_T + h - h * (double)k / TICKS;
-        double fx = PLOT_L + w * (double)k / TICKS;
-        fprintf(out,
-                "<line x1=%d x2=%.1f y1=%.1f y2=%.1f class=grid />"
-                "<text x=%d y=%.1f class=yl>",
-                PLOT_L, PLOT_L + w, fy, fy, PLOT_L - 6, fy + 4);
-        number(out, ymax * (double)k / TICKS);
-        fprintf(out, "</text><text x=%.1f y=%.1f class=xl>", fx,
-                PLOT_T + h + 16);
-        number(out, xmax * (double)k / TICKS);
-        fprintf(out, "</text>");
-    }
-    fprintf(out,
-            "<line x1=%d x2=%d y1=%d y2=%.1f class=axis />"
-            "<line x1=%d x2=%.1f y1=%.1f y2=%.1f class=axis />"
-            "<text x=%.1f y=%d class=at>elapsed (%s)</text>"
-            "<text transform='translate(14 %.1f) rotate(-90)' class=at>",
-            PLOT_L, PLOT_L, PLOT_T, PLOT_T + h, PLOT_L, PLOT_L + w, PLOT_T + h,
-            PLOT_T + h, PLOT_L + w / 2, PLOT_H - 4, xunit, PLOT_T + h / 2);
-    html(out, title);
-    fprintf(out, "</text>");
-    for (i = 0; i < ns; i++) {
-        fprintf(out, "<polyline fill=none stroke='%s' stroke-width=2 points='",
-                colours[i % (sizeof colours / sizeof *colours)]);
-        for (r = 0; r < p->nrows; r++) {
-            if (strcmp(cell(p, r, 1), s[i].engine) != 0 ||
-                strcmp(cell(p, r, 2), s[i].target) != 0)
-                continue;
-            fprintf(out, "%.1f,%.1f ",
-                    PLOT_L + w * strtod(cell(p, r, 0), NULL) / xs,
-                    PLOT_T + h - h * strtod(cell(p, r, col), NULL) / ymax);
-        }
-        fprintf(out, "'><title>");
-        html(out, s[i].target);
-        fprintf(out, " / ");
-        html(out, s[i].engine);
-        fprintf(out, "</title></polyline>");
-    }
-    fprintf(out, "</svg>\n");
-}
-
-/* findseries collects the series of progress table p (in order of first
- * appearance) into s (at most cap); returns how many. */
+/* findseries collects the series of progress table p (in order of
+ * first appearance) into s (at most cap); returns how many. */
 static size_t findseries(const table *p, series *s, size_t cap)
 {
     size_t r, i, n = 0;
 
     for (r = 0; r < p->nrows; r++) {
         for (i = 0; i < n; i++)
-            if (strcmp(s[i].engine, cell(p, r, 1)) == 0 &&
-                strcmp(s[i].target, cell(p, r, 2)) == 0)
+            if (strcmp(s[i].engine, report_cell(p, r, 1)) == 0 &&
+                strcmp(s[i].target, report_cell(p, r, 2)) == 0)
                 break;
         if (i == n && n < cap) {
-            s[n].engine = cell(p, r, 1);
-            s[n].target = cell(p, r, 2);
+            s[n].engine = report_cell(p, r, 1);
+            s[n].target = report_cell(p, r, 2);
             n++;
         }
         if (i < n)
@@ -678,500 +413,6 @@ static size_t findseries(const table *p, series *s, size_t cap)
     }
     return n;
 }
-
-/* ---- the HTML page ------------------------------------------------------ */
-
-static const char css[] =
-    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
-    "margin:0;color:#1f2937;background:#f8fafc}"
-    "header{background:#0f172a;color:#f8fafc;padding:18px 28px}"
-    "header h1{margin:0;font-size:22px}header p{margin:4px 0 0;"
-    "color:#cbd5e1}main{padding:8px 28px 40px;max-width:1400px}"
-    "h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid #e2e8f0;"
-    "padding-bottom:4px}h3{font-size:16px;margin:0 0 8px}"
-    ".cards{display:flex;gap:12px;flex-wrap:wrap}.card{background:#fff;"
-    "border:1px solid #e2e8f0;border-radius:8px;padding:10px 16px;"
-    "min-width:110px}.card b{display:block;font-size:22px}.card span{"
-    "color:#64748b;font-size:12px}.card.bad b{color:#dc2626}"
-    "table.t{border-collapse:collapse;background:#fff;margin:6px 0}"
-    ".t td,.t th{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;"
-    "vertical-align:top}.t th{background:#f1f5f9}.num{text-align:right}"
-    "code,pre{font:12px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}"
-    "pre{background:#0f172a;color:#e2e8f0;padding:10px 12px;"
-    "border-radius:6px;overflow:auto;max-height:360px}"
-    ".plots{display:flex;flex-wrap:wrap;gap:12px}svg.plot{width:350px;"
-    "background:#fff;border:1px solid #e2e8f0;border-radius:8px}"
-    ".pt{font-weight:600;font-size:13px}.yl{font-size:10px;"
-    "text-anchor:end;fill:#475569}.xl{font-size:10px;text-anchor:middle;"
-    "fill:#475569}.at{font-size:11px;text-anchor:middle;fill:#334155}"
-    ".grid{stroke:#e2e8f0}.axis{stroke:#64748b}"
-    ".legend span{display:inline-block;margin-right:14px}.legend i{"
-    "display:inline-block;width:12px;height:12px;border-radius:2px;"
-    "margin-right:4px;vertical-align:-1px}"
-    ".finding{background:#fff;border:1px solid #e2e8f0;border-radius:8px;"
-    "padding:14px 16px;margin:16px 0}.finding.nr{border-left:6px solid "
-    "#dc2626}.ok{color:#16a34a;font-weight:600}.no{color:#dc2626;"
-    "font-weight:700}.cols{display:flex;gap:16px;align-items:flex-start;"
-    "flex-wrap:wrap}.cols>div{min-width:280px}.scen{flex:0 0 340px}"
-    ".lanewrap{flex:1;overflow:auto;max-height:720px}"
-    "table.lanes{border-collapse:collapse;font:11px/1.3 ui-monospace,"
-    "'DejaVu Sans Mono',monospace}.lanes th{position:sticky;top:0;"
-    "background:#1e293b;color:#fff;padding:3px 6px;z-index:1}"
-    ".lanes td{border-left:1px solid #e2e8f0;padding:1px 6px;"
-    "white-space:nowrap;min-width:120px}.lanes td.seq{color:#94a3b8;"
-    "min-width:0;text-align:right}.lanes td.held{color:#b45309;"
-    "min-width:90px}.lanes tr.sw td{color:#cbd5e1}"
-    ".lanes tr:nth-child(even){background:#f8fafc}"
-    ".lanes tr.hold td.held{background:#fef3c7}"
-    ".ev-claim{background:#fde68a;border-radius:3px;padding:0 3px}"
-    ".ev-release{background:#bbf7d0;border-radius:3px;padding:0 3px}"
-    ".ev-status{background:#dbeafe;border-radius:3px;padding:0 3px}"
-    ".ev-scan{background:#fecaca;border-radius:3px;padding:0 3px}"
-    ".s-running{color:#15803d}.s-runnable{color:#0369a1}"
-    ".s-waiting{color:#c2410c}.s-syscall{color:#7e22ce}.s-dead{color:#6b7280}"
-    ".lanes tr.viol td{background:#dc2626;color:#fff;font-weight:700;"
-    "padding:4px 8px;white-space:normal}.lanes tr.clean td{"
-    "background:#fef3c7;color:#92400e;font-weight:700;padding:4px 8px}"
-    "body.hidesw tr.sw{display:none}.small{color:#64748b;font-size:12px}";
-
-/* The page's script: the switch-row toggle, the swimlanes scrolled to
- * their end (the violation), and the count of swimlanes
- * actually drawn (a rendered height and event rows), which the
- * Chromium test reads from <body data-lanes-drawn>. */
-static const char js[] =
-    "function countLanes(){var n=0,L=document.querySelectorAll("
-    "'table.lanes');for(var i=0;i<L.length;i++){var t=L[i];"
-    "if(t.getBoundingClientRect().height>0&&t.querySelectorAll('tr.ev')"
-    ".length>0)n++;}document.body.setAttribute('data-lanes-drawn',n);"
-    "document.body.setAttribute('data-lanes-total',L.length);}"
-    "window.addEventListener('load',countLanes);"
-    "document.addEventListener('DOMContentLoaded',function(){var W="
-    "document.querySelectorAll('.lanewrap');for(var i=0;i<W.length;i++)"
-    "W[i].scrollTop=W[i].scrollHeight;});"
-    "document.addEventListener('DOMContentLoaded',function(){var c="
-    "document.getElementById('hidesw');if(c)c.onchange=function(){"
-    "document.body.classList.toggle('hidesw',c.checked);};countLanes();});";
-
-/* lanecell writes event e into its lane's cell (HTML). */
-static void lanecell(FILE *out, const event *e)
-{
-    if (strcmp(e->ev, "switch") == 0) {
-        fprintf(out, "&rarr; M");
-        html(out, e->to);
-        return;
-    }
-    if (istransition(e->ev)) {
-        fprintf(out, "<span class=ev-%s>g%u <span class=s-%s>", e->ev, e->g,
-                basestatus(e->from));
-        html(out, e->from);
-        fprintf(out, "</span>&rarr;<span class=s-%s>", basestatus(e->to));
-        html(out, e->to);
-        fprintf(out, "</span></span> <span class=small>");
-        html(out, e->by);
-        fprintf(out, "</span>");
-        return;
-    }
-    fprintf(out, "<span class=%s>g%u ",
-            strncmp(e->ev, "scan", 4) == 0 ? "ev-scan" : "x", e->g);
-    html(out, e->ev);
-    fprintf(out, " ");
-    html(out, e->from);
-    fprintf(out, "</span> <span class=small>");
-    html(out, e->by);
-    fprintf(out, "</span>");
-}
-
-/* lanes writes finding f's swimlanes: one column per M, one row per
- * event, the scan-bit holders at the right, the outcome at the bottom. */
-static void lanes(FILE *out, const finding *f, const char *id)
-{
-    const rt_rule_info *ri;
-    unsigned m;
-    size_t i;
-
-    fprintf(out, "<table class=lanes data-finding='");
-    html(out, id);
-    fprintf(out, "'><tr><th>seq</th>");
-    for (m = 0; m < f->nm; m++)
-        fprintf(out, "<th>M%u%s</th>", m, m + 1 == MAX_COLS ? "+" : "");
-    fprintf(out, "<th>scan bits held</th></tr>\n");
-    for (i = 0; i < f->nev; i++) {
-        const event *e = &f->ev[i];
-        unsigned col = e->m < f->nm ? e->m : f->nm - 1;
-        fprintf(out, "<tr class='ev%s%s'><td class=seq>%" PRIu64 "</td>",
-                strcmp(e->ev, "switch") == 0 ? " sw" : "",
-                e->held[0] ? " hold" : "", e->seq);
-        for (m = 0; m < f->nm; m++) {
-            fprintf(out, "<td>");
-            if (m == col)
-                lanecell(out, e);
-            fprintf(out, "</td>");
-        }
-        fprintf(out, "<td class=held>");
-        html(out, e->held);
-        fprintf(out, "</td></tr>\n");
-    }
-    if (f->state == REPRO_SAME || f->state == REPRO_OTHER) {
-        fprintf(out, "<tr class=viol><td colspan=%u>&#x2716; violated ",
-                f->nm + 2);
-        html(out, f->got);
-        if ((ri = rt_rule_find(f->got)) != NULL) {
-            fprintf(out, " &mdash; ");
-            html(out, ri->meaning);
-        }
-        fprintf(out, "</td></tr>\n");
-    } else {
-        fprintf(out, "<tr class=clean><td colspan=%u>", f->nm + 2);
-        html(out, f->note);
-        fprintf(out, "</td></tr>\n");
-    }
-    fprintf(out, "</table>\n");
-}
-
-/* The whole campaign, for the writers. */
-typedef struct campaign {
-    const char *dir;
-    table camp, prog, find;
-    finding *f;
-    series s[64];
-    size_t ns;
-    size_t nrepro; /* findings whose replay gave their key */
-    unsigned events;
-} campaign;
-
-/* replaycmd writes the command that replays finding row r. */
-static void replaycmd(const campaign *c, size_t r, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "gstorm replay %s/%s", c->dir, cell(&c->find, r, 6));
-}
-
-/* writehtml writes the HTML page of c to out. */
-static void writehtml(FILE *out, const campaign *c)
-{
-    static const char *const metric[][2] = {
-        {"5", "coverage"}, {"4", "exec/s"}, {"7", "findings"}};
-    const table *ft = &c->find, *ct = &c->camp, *pt = &c->prog;
-    char cmd[GS_ERRLEN];
-    size_t i, r;
-
-    fprintf(out, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-                 "<meta name=viewport content='width=device-width'>"
-                 "<title>gstorm report: ");
-    html(out, c->dir);
-    fprintf(out, "</title><style>%s</style><script>%s</script></head>\n", css,
-            js);
-    fprintf(out,
-            "<body data-findings=%zu><header><h1>gstorm campaign "
-            "report</h1><p>",
-            ft->nrows);
-    html(out, c->dir);
-    if (*kv(ct, "status")) {
-        fprintf(out, " &middot; status ");
-        html(out, kv(ct, "status"));
-    }
-    if (*kv(ct, "commit")) {
-        fprintf(out, " &middot; commit ");
-        html(out, kv(ct, "commit"));
-    }
-    fprintf(out,
-            "</p></header><main>\n<h2>Summary</h2><div class=cards>"
-            "<div class=card><b>%zu</b><span>distinct findings</span>"
-            "</div><div class='card%s'><b>%zu</b><span>do not "
-            "reproduce</span></div><div class=card><b>%zu</b><span>"
-            "targets &times; engines</span></div><div class=card><b>",
-            ft->nrows, ft->nrows > c->nrepro ? " bad" : "",
-            ft->nrows - c->nrepro, c->ns);
-    number(out, pt->nrows ? strtod(cell(pt, pt->nrows - 1, 0), NULL) : 0);
-    fprintf(out, " s</b><span>elapsed (last sample)</span></div></div>\n");
-    if (ct->nrows > 0) {
-        fprintf(out, "<table class=t><tr><th>campaign</th><th>value</th>"
-                     "</tr>\n");
-        for (r = 0; r < ct->nrows; r++) {
-            fprintf(out, "<tr><td>");
-            html(out, cell(ct, r, 0));
-            fprintf(out, "</td><td>");
-            html(out, cell(ct, r, 1));
-            fprintf(out, "</td></tr>\n");
-        }
-        fprintf(out, "</table>\n");
-    } else {
-        fprintf(out, "<p class=small>no campaign.tsv</p>\n");
-    }
-
-    fprintf(out, "<h2>Progress</h2>\n");
-    if (c->ns == 0) {
-        fprintf(out, "<p class=small>no progress samples yet</p>\n");
-    } else {
-        fprintf(out, "<div class=legend>");
-        for (i = 0; i < c->ns; i++) {
-            fprintf(out, "<span><i style='background:%s'></i>",
-                    colours[i % (sizeof colours / sizeof *colours)]);
-            html(out, c->s[i].target);
-            fprintf(out, " / ");
-            html(out, c->s[i].engine);
-            fprintf(out, "</span>");
-        }
-        fprintf(out, "</div><div class=plots>\n");
-        for (i = 0; i < sizeof metric / sizeof *metric; i++)
-            plot(out, pt, c->s, c->ns, (size_t)atoi(metric[i][0]),
-                 metric[i][1]);
-        fprintf(out, "</div>\n<table class=t><tr><th>target</th><th>engine"
-                     "</th><th>elapsed s</th><th>execs</th><th>exec/s</th>"
-                     "<th>coverage</th><th>corpus</th><th>findings</th>"
-                     "</tr>\n");
-        for (i = 0; i < c->ns; i++) {
-            fprintf(out, "<tr><td>");
-            html(out, c->s[i].target);
-            fprintf(out, "</td><td>");
-            html(out, c->s[i].engine);
-            fprintf(out, "</td>");
-            for (r = 0; r < 8; r++) {
-                if (r == 1 || r == 2)
-                    continue;
-                fprintf(out, "<td class=num>");
-                html(out, cell(pt, c->s[i].last, r));
-                fprintf(out, "</td>");
-            }
-            fprintf(out, "</tr>\n");
-        }
-        fprintf(out, "</table>\n");
-    }
-
-    fprintf(out, "<h2>Findings</h2>\n");
-    if (ft->nrows == 0)
-        fprintf(out, "<p>No findings.</p>\n");
-    else
-        fprintf(out, "<table class=t><tr><th>id</th><th>key</th><th>target"
-                     "</th><th>engine</th><th>first seen (s)</th><th>hits"
-                     "</th><th>reproduces?</th><th>replay</th></tr>\n");
-    for (r = 0; r < ft->nrows; r++) {
-        fprintf(out, "<tr><td><a href='#f-");
-        html(out, cell(ft, r, 0));
-        fprintf(out, "'>");
-        html(out, cell(ft, r, 0));
-        fprintf(out, "</a></td><td><code>");
-        html(out, cell(ft, r, 1));
-        fprintf(out, "</code></td>");
-        for (i = 2; i < 6; i++) {
-            fprintf(out, "<td%s>", i >= 4 ? " class=num" : "");
-            html(out, cell(ft, r, i));
-            fprintf(out, "</td>");
-        }
-        fprintf(out, "<td class=%s>%s</td><td><code>",
-                c->f[r].state == REPRO_SAME ? "ok" : "no", reprotext(&c->f[r]));
-        replaycmd(c, r, cmd, sizeof cmd);
-        html(out, cmd);
-        fprintf(out, "</code></td></tr>\n");
-    }
-    if (ft->nrows > 0)
-        fprintf(out, "</table>\n<p><label><input type=checkbox id=hidesw> "
-                     "hide the sim's M switches in the swimlanes</label></p>"
-                     "\n");
-
-    for (r = 0; r < ft->nrows; r++) {
-        const finding *f = &c->f[r];
-        fprintf(out, "<section class='finding%s' id='f-",
-                f->state == REPRO_SAME ? "" : " nr");
-        html(out, cell(ft, r, 0));
-        fprintf(out, "'><h3>");
-        html(out, cell(ft, r, 0));
-        fprintf(out, ": <code>");
-        html(out, cell(ft, r, 1));
-        fprintf(out, "</code></h3><p>");
-        html(out, cell(ft, r, 2));
-        fprintf(out, " / ");
-        html(out, cell(ft, r, 3));
-        fprintf(out,
-                " &middot; first seen at %s s &middot; %s hits &middot; "
-                "reproduces: <span class=%s>%s</span>",
-                cell(ft, r, 4), cell(ft, r, 5),
-                f->state == REPRO_SAME ? "ok" : "no", reprotext(f));
-        if (f->note[0]) {
-            fprintf(out, " (");
-            html(out, f->note);
-            fprintf(out, ")");
-        }
-        replaycmd(c, r, cmd, sizeof cmd);
-        fprintf(out, "<br><code>");
-        html(out, cmd);
-        fprintf(out, " --timeline</code></p><div class=cols><div "
-                     "class=scen><b>minimized scenario</b><pre>");
-        html(out, f->scen ? f->scen : "(not available)");
-        fprintf(out,
-                "</pre></div><div class=lanewrap><b>interleaving</b> "
-                "<span class=small>(last %zu of %" PRIu64
-                " events, one lane per M)</span>",
-                f->nev, f->total);
-        lanes(out, f, cell(ft, r, 0));
-        fprintf(out, "</div></div></section>\n");
-    }
-    fprintf(out,
-            "<p class=small>written by <code>gstorm report</code>; "
-            "swimlanes show the last %u events of each replay.</p>"
-            "</main></body></html>\n",
-            c->events);
-}
-
-/* ---- Markdown ----------------------------------------------------------- */
-
-/* spark writes a sparkline of column col of series s's samples. */
-static void spark(FILE *out, const table *p, const series *s, size_t col)
-{
-    static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-    double max = 0;
-    size_t r, n = 0, step, k = 0;
-
-    for (r = 0; r < p->nrows; r++) {
-        if (strcmp(cell(p, r, 1), s->engine) != 0 ||
-            strcmp(cell(p, r, 2), s->target) != 0)
-            continue;
-        n++;
-        if (strtod(cell(p, r, col), NULL) > max)
-            max = strtod(cell(p, r, col), NULL);
-    }
-    step = n > 24 ? (n + 23) / 24 : 1; /* at most about 24 bars */
-    for (r = 0; r < p->nrows; r++) {
-        double v;
-        if (strcmp(cell(p, r, 1), s->engine) != 0 ||
-            strcmp(cell(p, r, 2), s->target) != 0 || k++ % step != 0)
-            continue;
-        v = strtod(cell(p, r, col), NULL);
-        fputs(bars[max > 0 ? (int)(v / max * 7 + 0.5) : 0], out);
-    }
-}
-
-/* mdlanes writes finding f's swimlanes as text, like replay --timeline,
- * with the scan-bit holders at the right. */
-static void mdlanes(FILE *out, const finding *f)
-{
-    enum { W = 22 }; /* characters per lane */
-    char c[64], a[16], b[16];
-    unsigned m;
-    size_t i;
-
-    fprintf(out, "%8s", "seq");
-    for (m = 0; m < f->nm; m++) {
-        snprintf(c, sizeof c, "M%u", m);
-        fprintf(out, " | %-*s", W, c);
-    }
-    fprintf(out, " | scan bits held\n");
-    for (i = 0; i < f->nev; i++) {
-        const event *e = &f->ev[i];
-        unsigned col = e->m < f->nm ? e->m : f->nm - 1;
-        if (strcmp(e->ev, "switch") == 0)
-            snprintf(c, sizeof c, "-> M%s", e->to);
-        else if (istransition(e->ev))
-            snprintf(c, sizeof c, "g%u %s>%s", e->g,
-                     shortstatus(e->from, a, sizeof a),
-                     shortstatus(e->to, b, sizeof b));
-        else
-            snprintf(c, sizeof c, "g%u %s %s", e->g, e->ev, e->from);
-        fprintf(out, "%8" PRIu64, e->seq);
-        for (m = 0; m < f->nm; m++)
-            fprintf(out, " | %-*.*s", W, W, m == col ? c : "");
-        fprintf(out, " | %s\n", e->held);
-    }
-    if (f->state == REPRO_SAME || f->state == REPRO_OTHER)
-        fprintf(out, "violated: %s\n", f->got);
-    else
-        fprintf(out, "%s\n", f->note);
-}
-
-/* writemd writes the Markdown report of c to out. */
-static void writemd(FILE *out, const campaign *c)
-{
-    const table *ft = &c->find, *ct = &c->camp, *pt = &c->prog;
-    char cmd[GS_ERRLEN];
-    size_t i, r;
-
-    fprintf(out, "# gstorm campaign report: ");
-    md(out, c->dir);
-    fprintf(out,
-            "\n\n**%zu** distinct findings, **%zu** do not reproduce; "
-            "%zu targets × engines sampled.\n\n",
-            ft->nrows, ft->nrows - c->nrepro, c->ns);
-    if (ct->nrows > 0) {
-        fprintf(out, "| campaign | value |\n|---|---|\n");
-        for (r = 0; r < ct->nrows; r++) {
-            fprintf(out, "| ");
-            md(out, cell(ct, r, 0));
-            fprintf(out, " | ");
-            md(out, cell(ct, r, 1));
-            fprintf(out, " |\n");
-        }
-        fprintf(out, "\n");
-    }
-    fprintf(out, "## Progress\n\n");
-    if (c->ns == 0)
-        fprintf(out, "No progress samples yet.\n\n");
-    else
-        fprintf(out, "| target | engine | elapsed s | execs | exec/s | "
-                     "coverage | corpus | findings | coverage over time |\n"
-                     "|---|---|--:|--:|--:|--:|--:|--:|---|\n");
-    for (i = 0; i < c->ns; i++) {
-        fprintf(out, "| ");
-        md(out, c->s[i].target);
-        fprintf(out, " | ");
-        md(out, c->s[i].engine);
-        for (r = 0; r < 8; r++) {
-            if (r == 1 || r == 2)
-                continue;
-            fprintf(out, " | ");
-            md(out, cell(pt, c->s[i].last, r));
-        }
-        fprintf(out, " | ");
-        spark(out, pt, &c->s[i], 5);
-        fprintf(out, " |\n");
-    }
-    fprintf(out, "\n## Findings\n\n");
-    if (ft->nrows == 0)
-        fprintf(out, "No findings.\n");
-    else
-        fprintf(out, "| id | key | target | engine | first seen (s) | hits | "
-                     "reproduces? | replay |\n"
-                     "|---|---|---|---|--:|--:|---|---|\n");
-    for (r = 0; r < ft->nrows; r++) {
-        for (i = 0; i < 6; i++) {
-            fprintf(out, "| ");
-            md(out, cell(ft, r, i));
-            fprintf(out, " ");
-        }
-        replaycmd(c, r, cmd, sizeof cmd);
-        fprintf(out, "| %s | ", reprotext(&c->f[r]));
-        md(out, cmd);
-        fprintf(out, " |\n");
-    }
-    for (r = 0; r < ft->nrows; r++) {
-        const finding *f = &c->f[r];
-        const char *scen = f->scen ? f->scen : "(not available)\n";
-        fprintf(out, "\n### ");
-        md(out, cell(ft, r, 0));
-        fprintf(out, ": ");
-        md(out, cell(ft, r, 1));
-        fprintf(out, "\n\n");
-        md(out, cell(ft, r, 2));
-        fprintf(out, " / ");
-        md(out, cell(ft, r, 3));
-        fprintf(out, ", reproduces: **%s**", reprotext(f));
-        if (f->note[0]) {
-            fprintf(out, " (");
-            md(out, f->note);
-            fprintf(out, ")");
-        }
-        fprintf(out, "\n\nMinimized scenario:\n\n");
-        fence(out, scen);
-        fprintf(out, "\n%s%s", scen,
-                scen[0] && scen[strlen(scen) - 1] == '\n' ? "" : "\n");
-        fence(out, scen);
-        fprintf(out,
-                "\n\nInterleaving (last %zu of %" PRIu64
-                " events, one lane per M):\n\n```\n",
-                f->nev, f->total);
-        mdlanes(out, f);
-        fprintf(out, "```\n");
-    }
-}
-
 /* ---- the command -------------------------------------------------------- */
 
 /* reportusage prints `gstorm report --help` to f. */
@@ -1312,8 +553,8 @@ int cli_report(int argc, char **argv)
         goto out;
     }
     for (r = 0; r < c.camp.nrows; r++) {
-        if (strcmp(cell(&c.camp, r, 0), "faults") == 0 &&
-            gs_faults_parse(cell(&c.camp, r, 1), &campfaults, bad,
+        if (strcmp(report_cell(&c.camp, r, 0), "faults") == 0 &&
+            gs_faults_parse(report_cell(&c.camp, r, 1), &campfaults, bad,
                             sizeof bad) != RT_OK) {
             fprintf(stderr,
                     "%s:%zu: faults: '%s' is not a fault id (see "
@@ -1330,21 +571,22 @@ int cli_report(int argc, char **argv)
         goto out;
     }
     for (r = 0; r < c.find.nrows; r++) {
-        const char *rel = cell(&c.find, r, 6);
+        const char *rel = report_cell(&c.find, r, 6);
         snprintf(rp, sizeof rp, "%s%s%s", rel[0] == '/' ? "" : dir,
                  rel[0] == '/' ? "" : "/", rel);
         c.f[r].row = r;
         c.f[r].cap = (size_t)events;
-        if ((rc = replay(rp, cell(&c.find, r, 1), campfaults, &c.f[r])) != 0)
+        if ((rc = replay(rp, report_cell(&c.find, r, 1), campfaults,
+                         &c.f[r])) != 0)
             goto out;
         c.nrepro += c.f[r].state == REPRO_SAME;
-        gs_escape(cell(&c.find, r, 1), strlen(cell(&c.find, r, 1)), bad,
-                  sizeof bad);
-        fprintf(stderr, "report: %s %s: %s\n", cell(&c.find, r, 0), bad,
-                reprotext(&c.f[r]));
+        gs_escape(report_cell(&c.find, r, 1),
+                  strlen(report_cell(&c.find, r, 1)), bad, sizeof bad);
+        fprintf(stderr, "report: %s %s: %s\n", report_cell(&c.find, r, 0), bad,
+                report_reprotext(&c.f[r]));
     }
-    if ((rc = render(htmlp, &c, writehtml)) != 0 ||
-        (rc = render(mdp, &c, writemd)) != 0)
+    if ((rc = render(htmlp, &c, report_html)) != 0 ||
+        (rc = render(mdp, &c, report_md)) != 0)
         goto out;
     printf("report: %s (%zu findings, %zu reproduce) and %s\n", htmlp,
            c.find.nrows, c.nrepro, mdp);
