@@ -9,16 +9,17 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report.h"
 
 enum {
     PLOT_W = 560, /* plot size in SVG units */
     PLOT_H = 230,
-    PLOT_L = 64, /* margins: room for tick labels and axis titles */
+    PLOT_L = 72, /* margins: room for tick labels and axis titles */
     PLOT_R = 12,
-    PLOT_T = 26,
-    PLOT_B = 40,
+    PLOT_T = 30,
+    PLOT_B = 46,
     TICKS = 5, /* tick marks per axis */
 };
 
@@ -115,10 +116,12 @@ static void plot(FILE *out, const table *p, const series *s, size_t ns,
     }
     xmax = nice(xmax / unit);
     ymax = nice(ymax);
+    if (col == 7 && ymax < 10) /* findings, a count: whole ticks */
+        ymax = ymax <= 5 ? 5 : 10;
     xs = unit * xmax;
     fprintf(out,
             "<svg class=plot viewBox='0 0 %d %d' role=img>"
-            "<text x=%d y=16 class=pt>",
+            "<text x=%d y=20 class=pt>",
             PLOT_W, PLOT_H, PLOT_L);
     html(out, title);
     fprintf(out, "</text>");
@@ -131,7 +134,7 @@ static void plot(FILE *out, const table *p, const series *s, size_t ns,
                 PLOT_L, PLOT_L + w, fy, fy, PLOT_L - 6, fy + 4);
         number(out, ymax * (double)k / TICKS);
         fprintf(out, "</text><text x=%.1f y=%.1f class=xl>", fx,
-                PLOT_T + h + 16);
+                PLOT_T + h + 20);
         number(out, xmax * (double)k / TICKS);
         fprintf(out, "</text>");
     }
@@ -139,7 +142,7 @@ static void plot(FILE *out, const table *p, const series *s, size_t ns,
             "<line x1=%d x2=%d y1=%d y2=%.1f class=axis />"
             "<line x1=%d x2=%.1f y1=%.1f y2=%.1f class=axis />"
             "<text x=%.1f y=%d class=at>elapsed (%s)</text>"
-            "<text transform='translate(14 %.1f) rotate(-90)' class=at>",
+            "<text transform='translate(16 %.1f) rotate(-90)' class=at>",
             PLOT_L, PLOT_L, PLOT_T, PLOT_T + h, PLOT_L, PLOT_L + w, PLOT_T + h,
             PLOT_T + h, PLOT_L + w / 2, PLOT_H - 4, xunit, PLOT_T + h / 2);
     html(out, title);
@@ -166,6 +169,20 @@ static void plot(FILE *out, const table *p, const series *s, size_t ns,
 }
 
 /* ---- the HTML page ------------------------------------------------------ */
+
+/* utc writes " (2026-12-02 01:00 UTC)" for unix seconds s, if s is a
+ * number: campaign.tsv's started. */
+static void utc(FILE *out, const char *s)
+{
+    char *end, buf[64];
+    time_t t = (time_t)strtoll(s, &end, 10);
+    struct tm tm;
+
+    if (*s == 0 || *end != 0 || gmtime_r(&t, &tm) == NULL ||
+        strftime(buf, sizeof buf, " (%Y-%m-%d %H:%M UTC)", &tm) == 0)
+        return;
+    fputs(buf, out);
+}
 
 /* kv returns the value of key in campaign table t, or "". */
 static const char *kv(const table *t, const char *key)
@@ -199,9 +216,9 @@ static const char css[] =
     "border-radius:6px;overflow:auto;max-height:360px}"
     ".plots{display:flex;flex-wrap:wrap;gap:12px}svg.plot{width:350px;"
     "background:#fff;border:1px solid #e2e8f0;border-radius:8px}"
-    ".pt{font-weight:600;font-size:13px}.yl{font-size:10px;"
-    "text-anchor:end;fill:#475569}.xl{font-size:10px;text-anchor:middle;"
-    "fill:#475569}.at{font-size:11px;text-anchor:middle;fill:#334155}"
+    ".pt{font-weight:600;font-size:17px}.yl{font-size:14px;"
+    "text-anchor:end;fill:#475569}.xl{font-size:14px;text-anchor:middle;"
+    "fill:#475569}.at{font-size:15px;text-anchor:middle;fill:#334155}"
     ".grid{stroke:#e2e8f0}.axis{stroke:#64748b}"
     ".legend span{display:inline-block;margin-right:14px}.legend i{"
     "display:inline-block;width:12px;height:12px;border-radius:2px;"
@@ -211,7 +228,7 @@ static const char css[] =
     "#dc2626}.ok{color:#16a34a;font-weight:600}.no{color:#dc2626;"
     "font-weight:700}.cols{display:flex;gap:16px;align-items:flex-start;"
     "flex-wrap:wrap}.cols>div{min-width:280px}.scen{flex:0 0 340px}"
-    ".lanewrap{flex:1;overflow:auto;max-height:720px}"
+    ".lanecol{flex:1}.lanewrap{overflow:auto;max-height:720px}"
     "table.lanes{border-collapse:collapse;font:11px/1.3 ui-monospace,"
     "'DejaVu Sans Mono',monospace}.lanes th{position:sticky;top:0;"
     "background:#1e293b;color:#fff;padding:3px 6px;z-index:1}"
@@ -372,6 +389,8 @@ void report_html(FILE *out, const campaign *c)
             html(out, report_cell(ct, r, 0));
             fprintf(out, "</td><td>");
             html(out, report_cell(ct, r, 1));
+            if (strcmp(report_cell(ct, r, 0), "started") == 0)
+                utc(out, report_cell(ct, r, 1));
             fprintf(out, "</td></tr>\n");
         }
         fprintf(out, "</table>\n");
@@ -480,12 +499,12 @@ void report_html(FILE *out, const campaign *c)
                      "class=scen><b>minimized scenario</b><pre>");
         html(out, f->scen ? f->scen : "(not available)");
         fprintf(out,
-                "</pre></div><div class=lanewrap><b>interleaving</b> "
+                "</pre></div><div class=lanecol><b>interleaving</b> "
                 "<span class=small>(last %zu of %" PRIu64
-                " events, one lane per M)</span>",
+                " events, one lane per M)</span><div class=lanewrap>",
                 f->nev, f->total);
         lanes(out, f, report_cell(ft, r, 0));
-        fprintf(out, "</div></div></section>\n");
+        fprintf(out, "</div></div></div></section>\n");
     }
     fprintf(out,
             "<p class=small>written by <code>gstorm report</code>; "
