@@ -346,10 +346,18 @@ static int replay(const char *path, const char *key, uint64_t campfaults,
                  o.code);
     } else if (!gs_outcome_finding(&o)) {
         f->state = REPRO_CLEAN;
-        snprintf(f->note, sizeof f->note, "%s",
+        /* A sanitizer's finding shows only in a build with that
+         * sanitizer: say so rather than let it look fixed. */
+        bool san =
+            strncmp(key, "asan.", 5) == 0 || strncmp(key, "tsan.", 5) == 0 ||
+            strncmp(key, "ubsan.", 6) == 0 || strncmp(key, "lsan.", 5) == 0;
+        snprintf(f->note, sizeof f->note, "%s%s",
                  o.kind == GS_OUT_RESOURCE
                      ? "the replay ran out of a resource"
-                     : "the replay was clean: it no longer reproduces");
+                     : "the replay was clean: it no longer reproduces",
+                 san ? " in this build (a sanitizer finding: run the "
+                       "report with the gstorm of the asan or tsan preset)"
+                     : "");
     } else {
         gs_outcome_key(&o, f->got, sizeof f->got);
         f->state = strcmp(f->got, key) == 0 ? REPRO_SAME : REPRO_OTHER;
@@ -390,6 +398,31 @@ void report_replaycmd(const campaign *c, size_t r, char *buf, size_t cap)
 {
     snprintf(buf, cap, "gstorm replay %s/%s", c->dir,
              report_cell(&c->find, r, 6));
+}
+
+/* report_row is in report.h. */
+void report_row(FILE *out, const report_fmt *f, const char *const *cell,
+                size_t n)
+{
+    size_t i;
+
+    fputs(f->open, out);
+    for (i = 0; i < n; i++) {
+        if (i > 0)
+            fputs(f->sep, out);
+        f->esc(out, cell[i]);
+    }
+    fputs(f->close, out);
+}
+
+/* report_sample is in report.h. */
+void report_sample(const campaign *c, size_t i, const char *row[8])
+{
+    static const size_t col[8] = {2, 1, 0, 3, 4, 5, 6, 7}; /* tsv order */
+    size_t k;
+
+    for (k = 0; k < 8; k++)
+        row[k] = report_cell(&c->prog, c->s[i].last, col[k]);
 }
 
 /* findseries collects the series of progress table p (in order of

@@ -87,6 +87,21 @@ const char *report_reprotext(const finding *f);
 /* report_replaycmd writes the command that replays finding row r. */
 void report_replaycmd(const campaign *c, size_t r, char *buf, size_t cap);
 
+/* How a writer's table rows look: what opens a row, separates two
+ * cells and closes it, and how a cell's text is escaped. */
+typedef struct report_fmt {
+    const char *open, *sep, *close;
+    void (*esc)(FILE *out, const char *s);
+} report_fmt;
+
+/* report_row writes one table row of n cells through f. */
+void report_row(FILE *out, const report_fmt *f, const char *const *cell,
+                size_t n);
+/* report_sample fills row[8] with the cells of series i's latest
+ * sample: target, engine, elapsed_s, execs, exec_per_s, coverage,
+ * corpus, findings. */
+void report_sample(const campaign *c, size_t i, const char *row[8]);
+
 /* report_html writes the HTML page of c to out (report_html.c). */
 void report_html(FILE *out, const campaign *c);
 /* report_md writes the Markdown report of c to out (report_md.c). */

@@ -170,18 +170,19 @@ static void plot(FILE *out, const table *p, const series *s, size_t ns,
 
 /* ---- the HTML page ------------------------------------------------------ */
 
-/* utc writes " (2026-12-02 01:00 UTC)" for unix seconds s, if s is a
- * number: campaign.tsv's started. */
-static void utc(FILE *out, const char *s)
+/* utc writes "N (2026-12-02 01:00 UTC)" for unix seconds s into buf
+ * (campaign.tsv's started); returns false if s is not a number. */
+static bool utc(const char *s, char *buf, size_t cap)
 {
-    char *end, buf[64];
+    char *end, date[64];
     time_t t = (time_t)strtoll(s, &end, 10);
     struct tm tm;
 
     if (*s == 0 || *end != 0 || gmtime_r(&t, &tm) == NULL ||
-        strftime(buf, sizeof buf, " (%Y-%m-%d %H:%M UTC)", &tm) == 0)
-        return;
-    fputs(buf, out);
+        strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+        return false;
+    snprintf(buf, cap, "%s (%s)", s, date);
+    return true;
 }
 
 /* kv returns the value of key in campaign table t, or "". */
@@ -211,6 +212,7 @@ static const char css[] =
     "table.t{border-collapse:collapse;background:#fff;margin:6px 0}"
     ".t td,.t th{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;"
     "vertical-align:top}.t th{background:#f1f5f9}.num{text-align:right}"
+    ".prog td:nth-child(n+3){text-align:right}"
     "code,pre{font:12px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}"
     "pre{background:#0f172a;color:#e2e8f0;padding:10px 12px;"
     "border-radius:6px;overflow:auto;max-height:360px}"
@@ -345,6 +347,7 @@ static void lanes(FILE *out, const finding *f, const char *id)
 /* report_html is in report.h. */
 void report_html(FILE *out, const campaign *c)
 {
+    const report_fmt fmt = {"<tr><td>", "</td><td>", "</td></tr>\n", html};
     static const char *const metric[][2] = {
         {"5", "coverage"}, {"4", "exec/s"}, {"7", "findings"}};
     const table *ft = &c->find, *ct = &c->camp, *pt = &c->prog;
@@ -385,13 +388,12 @@ void report_html(FILE *out, const campaign *c)
         fprintf(out, "<table class=t><tr><th>campaign</th><th>value</th>"
                      "</tr>\n");
         for (r = 0; r < ct->nrows; r++) {
-            fprintf(out, "<tr><td>");
-            html(out, report_cell(ct, r, 0));
-            fprintf(out, "</td><td>");
-            html(out, report_cell(ct, r, 1));
-            if (strcmp(report_cell(ct, r, 0), "started") == 0)
-                utc(out, report_cell(ct, r, 1));
-            fprintf(out, "</td></tr>\n");
+            const char *row[2] = {report_cell(ct, r, 0), report_cell(ct, r, 1)};
+            char when[128];
+            if (strcmp(row[0], "started") == 0 &&
+                utc(row[1], when, sizeof when))
+                row[1] = when;
+            report_row(out, &fmt, row, 2);
         }
         fprintf(out, "</table>\n");
     } else {
@@ -415,24 +417,15 @@ void report_html(FILE *out, const campaign *c)
         for (i = 0; i < sizeof metric / sizeof *metric; i++)
             plot(out, pt, c->s, c->ns, (size_t)atoi(metric[i][0]),
                  metric[i][1]);
-        fprintf(out, "</div>\n<table class=t><tr><th>target</th><th>engine"
-                     "</th><th>elapsed s</th><th>execs</th><th>exec/s</th>"
-                     "<th>coverage</th><th>corpus</th><th>findings</th>"
-                     "</tr>\n");
+        fprintf(out,
+                "</div>\n<table class='t prog'><tr><th>target</th><th>engine"
+                "</th><th>elapsed s</th><th>execs</th><th>exec/s</th>"
+                "<th>coverage</th><th>corpus</th><th>findings</th>"
+                "</tr>\n");
         for (i = 0; i < c->ns; i++) {
-            fprintf(out, "<tr><td>");
-            html(out, c->s[i].target);
-            fprintf(out, "</td><td>");
-            html(out, c->s[i].engine);
-            fprintf(out, "</td>");
-            for (r = 0; r < 8; r++) {
-                if (r == 1 || r == 2)
-                    continue;
-                fprintf(out, "<td class=num>");
-                html(out, report_cell(pt, c->s[i].last, r));
-                fprintf(out, "</td>");
-            }
-            fprintf(out, "</tr>\n");
+            const char *row[8];
+            report_sample(c, i, row);
+            report_row(out, &fmt, row, 8);
         }
         fprintf(out, "</table>\n");
     }

@@ -133,6 +133,8 @@ static void mdlanes(FILE *out, const finding *f)
 /* report_md is in report.h. */
 void report_md(FILE *out, const campaign *c)
 {
+    const report_fmt fmt = {"| ", " | ", " |\n", md};
+    const report_fmt open = {"| ", " | ", " | ", md}; /* a cell follows */
     const table *ft = &c->find, *ct = &c->camp, *pt = &c->prog;
     char cmd[GS_ERRLEN];
     size_t i, r;
@@ -146,11 +148,8 @@ void report_md(FILE *out, const campaign *c)
     if (ct->nrows > 0) {
         fprintf(out, "| campaign | value |\n|---|---|\n");
         for (r = 0; r < ct->nrows; r++) {
-            fprintf(out, "| ");
-            md(out, report_cell(ct, r, 0));
-            fprintf(out, " | ");
-            md(out, report_cell(ct, r, 1));
-            fprintf(out, " |\n");
+            const char *row[2] = {report_cell(ct, r, 0), report_cell(ct, r, 1)};
+            report_row(out, &fmt, row, 2);
         }
         fprintf(out, "\n");
     }
@@ -162,17 +161,9 @@ void report_md(FILE *out, const campaign *c)
                      "coverage | corpus | findings | coverage over time |\n"
                      "|---|---|--:|--:|--:|--:|--:|--:|---|\n");
     for (i = 0; i < c->ns; i++) {
-        fprintf(out, "| ");
-        md(out, c->s[i].target);
-        fprintf(out, " | ");
-        md(out, c->s[i].engine);
-        for (r = 0; r < 8; r++) {
-            if (r == 1 || r == 2)
-                continue;
-            fprintf(out, " | ");
-            md(out, report_cell(pt, c->s[i].last, r));
-        }
-        fprintf(out, " | ");
+        const char *row[8];
+        report_sample(c, i, row);
+        report_row(out, &open, row, 8); /* then the sparkline */
         spark(out, pt, &c->s[i], 5);
         fprintf(out, " |\n");
     }
