@@ -97,10 +97,15 @@ static const char *checkrow(char **f, size_t n, size_t ncols,
 static int readtsv(const char *path, const char *header, const char *kinds,
                    bool lastok, table *t)
 {
-    char err[GS_ERRLEN], why[512], *p, *f[64];
+    char err[GS_ERRLEN], why[512], cols[256], *p, *q, *f[64];
     size_t len, ncols = strlen(kinds), lineno = 0, cap = 16;
     struct stat st;
 
+    /* The columns as a message shows them: tabs are invisible. */
+    snprintf(cols, sizeof cols, "%s", header);
+    for (q = cols; *q != 0; q++)
+        if (*q == '\t')
+            *q = ' ';
     memset(t, 0, sizeof *t);
     t->path = path;
     t->ncols = ncols;
@@ -135,7 +140,7 @@ static int readtsv(const char *path, const char *header, const char *kinds,
                 fprintf(stderr,
                         "%s:1: the header is '%s', expected the columns "
                         "%s (tab-separated)\n",
-                        path, esc, header);
+                        path, esc, cols);
                 return GS_EXIT_USAGE;
             }
             continue;
@@ -149,7 +154,7 @@ static int readtsv(const char *path, const char *header, const char *kinds,
                 break;
             f[n++] = s + 1;
         }
-        if (checkrow(f, n, ncols, header, kinds, why, sizeof why) != NULL) {
+        if (checkrow(f, n, ncols, cols, kinds, why, sizeof why) != NULL) {
             if (lastok && last)
                 break; /* a row being appended */
             fprintf(stderr, "%s:%zu: %s\n", path, lineno, why);
@@ -173,7 +178,7 @@ static int readtsv(const char *path, const char *header, const char *kinds,
     }
     if (lineno == 0) {
         fprintf(stderr, "%s:1: empty file, expected the header %s\n", path,
-                header);
+                cols);
         return GS_EXIT_USAGE;
     }
     return GS_EXIT_OK;
