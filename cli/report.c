@@ -224,9 +224,15 @@ static void track(holders *h, event *e)
         }
     }
     e->held[0] = 0;
-    for (i = 0; i < h->n && k < sizeof e->held; i++)
-        k += (size_t)snprintf(e->held + k, sizeof e->held - k, "%sg%u by M%u",
-                              i ? ", " : "", h->g[i], h->m[i]);
+    e->heldby = 0;
+    for (i = 0; i < h->n; i++) {
+        if (h->m[i] < 32)
+            e->heldby |= 1u << h->m[i];
+        if (k < sizeof e->held)
+            k += (size_t)snprintf(e->held + k, sizeof e->held - k,
+                                  "%sg%u by M%u", i ? ", " : "", h->g[i],
+                                  h->m[i]);
+    }
 }
 
 /*

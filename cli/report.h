@@ -38,7 +38,8 @@ typedef struct event {
     uint64_t seq;
     unsigned m, g;
     char ev[16], from[24], to[24], by[48];
-    char held[96]; /* "g3 by M0, g5 by M2" or "" */
+    char held[96];   /* "g3 by M0, g5 by M2" or "" */
+    uint32_t heldby; /* bit m: M m holds a scan bit (M < 32) */
 } event;
 
 /* What the replay of a finding showed. */

@@ -240,6 +240,7 @@ static const char css[] =
     "min-width:90px}.lanes tr.sw td{color:#cbd5e1}"
     ".lanes tr:nth-child(even){background:#f8fafc}"
     ".lanes tr.hold td.held{background:#fef3c7}"
+    ".lanes td.hm{border-left:4px solid #f59e0b}.key span{margin-right:12px}"
     ".ev-claim{background:#fde68a;border-radius:3px;padding:0 3px}"
     ".ev-release{background:#bbf7d0;border-radius:3px;padding:0 3px}"
     ".ev-status{background:#dbeafe;border-radius:3px;padding:0 3px}"
@@ -319,7 +320,8 @@ static void lanes(FILE *out, const finding *f, const char *id)
                 strcmp(e->ev, "switch") == 0 ? " sw" : "",
                 e->held[0] ? " hold" : "", e->seq);
         for (m = 0; m < f->nm; m++) {
-            fprintf(out, "<td>");
+            fprintf(out,
+                    m < 32 && (e->heldby >> m & 1) ? "<td class=hm>" : "<td>");
             if (m == col)
                 lanecell(out, e);
             fprintf(out, "</td>");
@@ -460,6 +462,12 @@ void report_html(FILE *out, const campaign *c)
     if (ft->nrows > 0)
         fprintf(out, "</table>\n<p><label><input type=checkbox id=hidesw> "
                      "hide the sim's M switches in the swimlanes</label></p>"
+                     "<p class='key small'>swimlanes: <span class=ev-claim>"
+                     "scan bit taken</span><span class=ev-release>scan bit "
+                     "dropped</span><span class=ev-status>status change"
+                     "</span><span class=ev-scan>stack scan</span><span "
+                     "style='border-left:4px solid #f59e0b;padding-left:4px'>"
+                     "this M holds a scan bit</span></p>"
                      "\n");
 
     for (r = 0; r < ft->nrows; r++) {
