@@ -14,20 +14,24 @@
  * Each finding's reproducer is replayed the way `gstorm replay` runs it
  * (its metadata gives the schedule source and faults), but in a bounded
  * child (gs_child_run, as triage does) so that a violation, a crash or
- * a hang of one finding does not end the report. The child streams its
- * trace (rt_options.trace) into an unbuffered temporary file shared
- * across the fork, which the parent reads after the child has ended: the
- * events up to the violation, from which the swimlanes are drawn. The
- * scan-bit holders are tracked over the whole trace, not only the rows
- * shown: a status with the Gscan bit set means that G's scan bit is held
- * by the M of that event, until a status without it.
+ * a hang of one finding does not end the report: a throw never returns
+ * (rt_set_throw_hook), so an in-process replay could show one finding
+ * only. The child streams its trace (rt_options.trace) into a ring of
+ * the last events in a temporary file shared across the fork (see
+ * tracer), which the parent reads after the child has ended: the events
+ * up to the violation, from which the swimlanes are drawn. The scan-bit
+ * holders are tracked over the whole trace, not only the rows shown: a
+ * status with the Gscan bit set means that G's scan bit is held by the
+ * M of that event, until a status without it.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "harness.h"
@@ -236,47 +240,96 @@ static void track(holders *h, event *e)
 }
 
 /*
- * readtrace reads the trace lines in tf (rt_trace_print's columns, after
- * a header) into f: the last f->cap events, and the holders of every
- * scan bit after each. Returns false when out of memory.
+ * The trace capture. The child writes its trace (rt_options.trace) to a
+ * stream whose cookie, in the child's memory, parses each line, tracks
+ * the scan-bit holders over the whole run and stores the event into
+ * slot (number % cap) of a temporary file: a ring on disk, so a long
+ * clean replay (up to the sim's step budget) costs cap slots, not a
+ * line per event. The file is shared across the fork; the parent reads
+ * the slots after the child has ended and orders them by sequence.
  */
-static bool readtrace(FILE *tf, finding *f)
-{
-    char *line = NULL;
-    size_t n = 0, i;
-    holders h = {.n = 0};
-    event e, *ring;
+typedef struct tracer {
+    int fd;         /* the ring file */
+    size_t cap;     /* slots */
+    uint64_t n;     /* events stored */
+    holders h;      /* scan bits held so far */
+    char line[256]; /* the line being written (longer ones are cut) */
+    size_t len;
+} tracer;
 
-    if ((ring = calloc(f->cap, sizeof *ring)) == NULL)
-        return false;
-    rewind(tf);
-    while (getline(&line, &n, tf) > 0) {
-        unsigned long long seq;
-        int got;
-        memset(&e, 0, sizeof e);
-        got = sscanf(line, "%llu %u %u %15s %23s %23s %47s", &seq, &e.m, &e.g,
-                     e.ev, e.from, e.to, e.by);
-        if (got < 6)
-            continue; /* the header */
-        e.seq = seq;
-        track(&h, &e);
-        ring[f->total % f->cap] = e;
-        f->total++;
+/* storeline parses t->line and stores its event in the ring; a line that
+ * is not an event (the column header) is skipped. */
+static void storeline(tracer *t)
+{
+    unsigned long long seq;
+    event e;
+
+    memset(&e, 0, sizeof e);
+    t->line[t->len] = 0;
+    if (sscanf(t->line, "%llu %u %u %15s %23s %23s %47s", &seq, &e.m, &e.g,
+               e.ev, e.from, e.to, e.by) < 6)
+        return;
+    e.seq = seq;
+    track(&t->h, &e);
+    /* A failed write loses one row of the picture, nothing else: the
+     * child has nobody to tell. */
+    if (pwrite(t->fd, &e, sizeof e, (off_t)(t->n % t->cap * sizeof e)) ==
+        (ssize_t)sizeof e)
+        t->n++;
+}
+
+/* tracewrite is the stream's write function (fopencookie): it splits
+ * what the stream flushes into lines. */
+static ssize_t tracewrite(void *cookie, const char *buf, size_t size)
+{
+    tracer *t = cookie;
+    size_t i;
+
+    for (i = 0; i < size; i++) {
+        if (buf[i] == '\n') {
+            storeline(t);
+            t->len = 0;
+        } else if (t->len < sizeof t->line - 1) {
+            t->line[t->len++] = buf[i];
+        }
     }
-    free(line);
-    f->nev = f->total < f->cap ? (size_t)f->total : f->cap;
-    if ((f->ev = malloc((f->nev + 1) * sizeof *f->ev)) == NULL) {
-        free(ring);
+    return (ssize_t)size;
+}
+
+/* cmpseq orders events by sequence number. */
+static int cmpseq(const void *a, const void *b)
+{
+    const event *x = a, *y = b;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * readring reads the slots of ring file fd into f: the last f->cap events
+ * in order. Returns false when out of memory.
+ */
+static bool readring(int fd, finding *f)
+{
+    struct stat st;
+    size_t i, n;
+
+    if (fstat(fd, &st) != 0)
+        return true; /* no events: the lane says so */
+    n = (size_t)st.st_size / sizeof(event);
+    if (n > f->cap)
+        n = f->cap;
+    if ((f->ev = calloc(n + 1, sizeof *f->ev)) == NULL)
         return false;
-    }
-    for (i = 0; i < f->nev; i++) {
-        f->ev[i] = ring[(f->total - f->nev + i) % f->cap];
+    if (n > 0 &&
+        pread(fd, f->ev, n * sizeof(event), 0) != (ssize_t)(n * sizeof(event)))
+        n = 0;
+    qsort(f->ev, n, sizeof *f->ev, cmpseq);
+    f->nev = n;
+    f->total = n > 0 ? f->ev[n - 1].seq + 1 : 0;
+    for (i = 0; i < n; i++)
         if (f->ev[i].m + 1 > f->nm)
             f->nm = f->ev[i].m + 1;
-    }
     if (f->nm > REPORT_MAX_COLS)
         f->nm = REPORT_MAX_COLS;
-    free(ring);
     return true;
 }
 
@@ -301,7 +354,8 @@ static int replay(const char *path, const char *key, uint64_t campfaults,
     gs_spec spec;
     uint64_t bits;
     bool given;
-    FILE *tf;
+    tracer tr = {.fd = -1};
+    FILE *tf = NULL, *ring = NULL;
     size_t n;
     int rc = GS_EXIT_OK;
 
@@ -327,29 +381,30 @@ static int replay(const char *path, const char *key, uint64_t campfaults,
     if ((f->scen = malloc(n + 1)) == NULL)
         goto oom;
     rt_scenario_format(l.sc, f->scen, n + 1);
-    /* Unbuffered: the child's writes reach the shared file as they
-     * happen, as the child ends with _exit and flushes no stream. */
-    if ((tf = tmpfile()) == NULL) {
+    /* Line-buffered: every event reaches the ring as it happens, as the
+     * child ends with _exit and flushes no stream. */
+    tr.cap = f->cap;
+    if ((ring = tmpfile()) != NULL)
+        tr.fd = fileno(ring);
+    if (ring == NULL ||
+        (tf = fopencookie(
+             &tr, "w", (cookie_io_functions_t){.write = tracewrite})) == NULL) {
         fprintf(stderr, "gstorm report: a temporary file: %s\n",
                 strerror(errno));
         rc = GS_EXIT_INTERNAL;
         goto out;
     }
-    setvbuf(tf, NULL, _IONBF, 0);
+    setvbuf(tf, NULL, _IOLBF, 0);
     gs_spec_options(&spec, l.sched, l.nsched, &src, &opt);
     opt.quiet = true;
     opt.trace = tf;
     if (!gs_child_run(l.sc, &opt, &cfg, &o, err, sizeof err)) {
         fprintf(stderr, "gstorm report: cannot start a run: %s\n", err);
-        fclose(tf);
         rc = GS_EXIT_INTERNAL;
         goto out;
     }
-    if (!readtrace(tf, f)) {
-        fclose(tf);
+    if (!readring(tr.fd, f))
         goto oom;
-    }
-    fclose(tf);
     if (o.kind == GS_OUT_ERROR) {
         snprintf(f->note, sizeof f->note,
                  "the run was refused (error %d: a bad scenario or "
@@ -380,6 +435,10 @@ oom:
     fprintf(stderr, "gstorm: out of memory\n");
     rc = GS_EXIT_INTERNAL;
 out:
+    if (tf != NULL)
+        fclose(tf); /* empty in the parent: nothing to flush */
+    if (ring != NULL)
+        fclose(ring);
     gs_unload(&l);
     return rc;
 }
