@@ -26,6 +26,7 @@ typedef struct table {
     size_t nrows, ncols;
     bool missing; /* the file does not exist */
 } table;
+
 /* report_cell returns row r, column c of t. */
 static inline const char *report_cell(const table *t, size_t r, size_t c)
 {
@@ -33,7 +34,8 @@ static inline const char *report_cell(const table *t, size_t r, size_t c)
 }
 
 /* One trace event, in rt_trace_print's columns, and the scan bits held
- * after it. */
+ * after it. Stored as is in the child's ring file (report.c, tracer):
+ * the parent that reads it is the same binary. */
 typedef struct event {
     uint64_t seq;
     unsigned m, g;
@@ -54,7 +56,7 @@ typedef enum repro {
 typedef struct finding {
     size_t row;
     char *scen; /* the scenario's text form (malloc'd), or NULL */
-    event *ev;  /* the last events, oldest first (a ring while read) */
+    event *ev;  /* the last events (at most cap), oldest first */
     size_t nev, cap;
     uint64_t total; /* events the run recorded */
     unsigned nm;    /* lanes: the highest M shown + 1 */
