@@ -21,6 +21,7 @@ int cli_rules(int argc, char **argv);
 int cli_faults(int argc, char **argv);
 int cli_min(int argc, char **argv);
 int cli_triage(int argc, char **argv);
+int cli_report(int argc, char **argv);
 /* `gstorm stress` lives in the stress library (stress/stress.h). */
 int stress_cli(int argc, char **argv);
 

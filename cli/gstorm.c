@@ -90,6 +90,7 @@ static const struct {
     {"stress", stress_cli, "run generated workloads on real threads"},
     {"min", cli_min, "shrink a failing input, keeping its finding"},
     {"triage", cli_triage, "replay findings, group them, check they repeat"},
+    {"report", cli_report, "write a campaign's report (HTML and Markdown)"},
     {"rules", cli_rules, "list the rules the checkers report"},
     {"faults", cli_faults, "list the faults that can be injected"},
 };

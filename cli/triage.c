@@ -23,7 +23,6 @@ enum {
     DEFAULT_REPEAT = 5, /* replays of each finding */
     MAX_FILES = 4096,   /* files of one directory looked at */
     TIMEOUT_S = 60,     /* one replay's wall-time bound */
-    GROUP_KEY = 2 * GS_MAX_RULE,
 };
 
 /* triageusage prints `gstorm triage --help` to f. */
@@ -50,8 +49,8 @@ static void triageusage(FILE *f)
 /* One file of the directory and what its replays gave. */
 typedef struct entry {
     char *path;
-    char key[GROUP_KEY]; /* the group key ("" if no finding) */
-    uint64_t ops;        /* its size, to pick the smallest */
+    char key[GS_MAX_KEY]; /* the group key ("" if no finding) */
+    uint64_t ops;         /* its size, to pick the smallest */
     size_t bytes;
     bool ok; /* reproduced every time */
 } entry;
@@ -60,22 +59,6 @@ typedef struct entry {
 static int cmpname(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* groupkey writes the group key of outcome o into key: its finding key,
- * then "@" and an FNV-1a hash of its frames if it has any. */
-static void groupkey(const gs_outcome *o, char *key, size_t cap)
-{
-    uint32_t h = 2166136261u;
-    const char *p;
-
-    if (o->frames[0] == 0) {
-        snprintf(key, cap, "%s", o->key);
-        return;
-    }
-    for (p = o->frames; *p != 0; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
-    snprintf(key, cap, "%s@%08" PRIx32, o->key, h);
 }
 
 /*
@@ -87,7 +70,7 @@ static void groupkey(const gs_outcome *o, char *key, size_t cap)
 static bool replayfile(entry *e, uint64_t repeat, uint64_t faults, bool fgiven)
 {
     gs_childcfg cfg = {.quiet = true, .timeout_s = TIMEOUT_S};
-    char err[GS_ERRLEN], key[GROUP_KEY], first[GS_MAX_RULE] = "";
+    char err[GS_ERRLEN], key[GS_MAX_KEY], first[GS_MAX_RULE] = "";
     rt_sim_source src;
     rt_options opt;
     gs_outcome o;
@@ -119,7 +102,7 @@ static bool replayfile(entry *e, uint64_t repeat, uint64_t faults, bool fgiven)
             gs_unload(&l);
             return false;
         }
-        groupkey(&o, key, sizeof key);
+        gs_outcome_key(&o, key, sizeof key);
         if (i == 0) {
             snprintf(e->key, sizeof e->key, "%s",
                      gs_outcome_finding(&o) ? key : "");

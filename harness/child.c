@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -415,6 +416,21 @@ bool gs_outcome_finding(const gs_outcome *o)
 {
     return o->kind == GS_OUT_RULE || o->kind == GS_OUT_SANITIZER ||
            o->kind == GS_OUT_SIGNAL || o->kind == GS_OUT_TIMEOUT;
+}
+
+/* gs_outcome_key is in harness.h. */
+void gs_outcome_key(const gs_outcome *o, char *key, size_t cap)
+{
+    uint32_t h = 2166136261u; /* FNV-1a 32: offset basis, prime below */
+    const char *p;
+
+    if (o->frames[0] == 0) {
+        snprintf(key, cap, "%s", o->key);
+        return;
+    }
+    for (p = o->frames; *p != 0; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    snprintf(key, cap, "%s@%08" PRIx32, o->key, h);
 }
 
 /* gs_throw_exit is in harness.h. */

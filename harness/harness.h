@@ -546,6 +546,18 @@ bool gs_sanitizer_key(const char *text, char *key, size_t cap);
  * sanitizer report, a signal or a timeout). */
 bool gs_outcome_finding(const gs_outcome *o);
 
+enum {
+    GS_MAX_KEY = 2 * GS_MAX_RULE, /* bytes of a finding's group key */
+};
+
+/*
+ * gs_outcome_key writes the group key of outcome o into key (cap bytes,
+ * GS_MAX_KEY is enough): its finding key, then "@" and an FNV-1a hash
+ * of its top frames if it has any, as ClusterFuzz groups crashes. What
+ * `gstorm triage` prints and a campaign's findings.tsv records.
+ */
+void gs_outcome_key(const gs_outcome *o, char *key, size_t cap);
+
 /*
  * gs_throw_exit is the throw hook of a front end that runs rt in its own
  * process: it classifies the rule (rt_rule_find) and exits with

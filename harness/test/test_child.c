@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -197,6 +198,27 @@ TEST(child, sanitizer_reports_give_their_keys)
     }
     CHECK(
         !gs_sanitizer_key("gstorm: violation [scan.unowned]", key, sizeof key));
+}
+
+TEST(child, outcome_key_adds_a_hash_of_the_frames)
+{
+    gs_outcome a = {.kind = GS_OUT_SANITIZER}, b;
+    char ka[GS_MAX_KEY], kb[GS_MAX_KEY];
+
+    snprintf(a.key, sizeof a.key, "asan.heap-use-after-free");
+    gs_outcome_key(&a, ka, sizeof ka);
+    CHECK(strcmp(ka, "asan.heap-use-after-free") == 0); /* no frames */
+    snprintf(a.frames, sizeof a.frames, "scanstack;markroot;gcmark");
+    b = a;
+    snprintf(b.frames, sizeof b.frames, "scanstack;markroot;quiesce");
+    gs_outcome_key(&a, ka, sizeof ka);
+    gs_outcome_key(&b, kb, sizeof kb);
+    /* The key, '@', eight hex digits of the frames' FNV-1a hash. */
+    CHECK(strncmp(ka, "asan.heap-use-after-free@", 25) == 0);
+    CHECK_EQ(strlen(ka), 25 + 8);
+    CHECK(strcmp(ka, kb) != 0); /* other frames, another group */
+    gs_outcome_key(&a, kb, sizeof kb);
+    CHECK(strcmp(ka, kb) == 0); /* and the same frames, the same */
 }
 
 /*
