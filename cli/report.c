@@ -365,7 +365,9 @@ static int replay(const char *path, const char *key, uint64_t campfaults,
         return GS_EXIT_OK;
     }
     if (gs_spec_from_meta(l.meta, l.mlen, &spec, err, sizeof err) != RT_OK) {
-        snprintf(f->note, sizeof f->note, "%s: %s", path, err);
+        if (snprintf(f->note, sizeof f->note, "%s: %s", path, err) >=
+            (int)sizeof f->note)
+            f->note[sizeof f->note - 2] = '~'; /* cut: a note shows */
         goto out;
     }
     if (!gs_metaget(l.meta, l.mlen, "faults", val, sizeof val))
