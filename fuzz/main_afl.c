@@ -4,6 +4,8 @@
  * macros, defined by afl-clang-fast), so one process runs many inputs as
  * libFuzzer does. Built only in the afl preset.
  */
+#include <unistd.h> /* read: AFL++'s macros use it without shared memory */
+
 #include "fuzz.h"
 
 __AFL_FUZZ_INIT();
