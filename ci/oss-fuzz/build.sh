@@ -20,8 +20,8 @@
 # $OUT/T.options (when corpus/T has them). Every file lands atomically:
 # written beside its name, then renamed.
 #
-# Exit codes: 0 built, 2 a missing variable or source tree, 3 the build
-# or packaging failed.
+# Exit codes: 0 built; 2 a missing variable or source tree, or a path in
+# $OUT that is not a regular file; 3 the build or packaging failed.
 set -euo pipefail
 
 me=oss-fuzz/build.sh
@@ -30,9 +30,10 @@ die() {
     exit "$1"
 }
 
-for v in CC CXX CFLAGS LIB_FUZZING_ENGINE OUT; do
+for v in CC CXX LIB_FUZZING_ENGINE OUT; do
     [ -n "${!v:-}" ] || die 2 "\$$v is not set (see the top of this file)"
 done
+[ -n "${CFLAGS+set}" ] || die 2 "\$CFLAGS is not set (it may be empty)"
 [ -d "$OUT" ] || die 2 "\$OUT=$OUT is not a directory"
 OUT=$(cd "$OUT" && pwd)
 
@@ -94,13 +95,28 @@ for dir in "$root"/corpus/fuzz_*/; do
 done
 [ ${#targets[@]} -gt 0 ] || die 3 "no fuzz target found under $root/corpus"
 
+# replaceable NAME: ends the script unless $OUT/NAME is absent or a
+# regular file: never over a directory, a symlink or a device.
+replaceable() {
+    if [ -L "$OUT/$1" ] || { [ -e "$OUT/$1" ] && [ ! -f "$OUT/$1" ]; }; then
+        die 2 "$OUT/$1 exists and is not a regular file: not replaced"
+    fi
+}
+# Before the build, so that a refusal costs no build.
+for t in "${targets[@]}"; do
+    for name in "$t" "${t}_seed_corpus.zip" "$t.dict" "$t.options"; do
+        replaceable "$name"
+    done
+done
+
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --build "$build" -j "$jobs" --target "${targets[@]}" ||
     die 3 "the build of ${targets[*]} failed"
 
-# put SRC NAME: copies SRC to $OUT/NAME atomically.
+# put SRC NAME: copies SRC to $OUT/NAME atomically (replaceable first).
 put() {
-    cp "$1" "$OUT/.$2.tmp" && mv -f "$OUT/.$2.tmp" "$OUT/$2" ||
+    replaceable "$2"
+    cp "$1" "$OUT/.$2.tmp" && mv -fT "$OUT/.$2.tmp" "$OUT/$2" ||
         die 3 "cannot write $OUT/$2"
 }
 
