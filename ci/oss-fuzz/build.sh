@@ -116,8 +116,10 @@ cmake --build "$build" -j "$jobs" --target "${targets[@]}" ||
 # put SRC NAME: copies SRC to $OUT/NAME atomically (replaceable first).
 put() {
     replaceable "$2"
-    cp "$1" "$OUT/.$2.tmp" && mv -fT "$OUT/.$2.tmp" "$OUT/$2" ||
+    if ! cp "$1" "$OUT/.$2.tmp" || ! mv -fT "$OUT/.$2.tmp" "$OUT/$2"; then
+        rm -f "$OUT/.$2.tmp"
         die 3 "cannot write $OUT/$2"
+    fi
 }
 
 for t in "${targets[@]}"; do
