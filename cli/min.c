@@ -36,7 +36,7 @@ enum {
     CANDIDATE_SLACK = 10,   /* a candidate may take this many times the
                                input's own run ... */
     MIN_TIMEOUT_S = 2,      /* ... plus this (a fork and a short run) */
-    RESCHED_SEEDS = 16,     /* seeds resched tries for a changed program:
+    RESCHED_SEEDS = 48,     /* seeds resched tries for a changed program:
                                enough to find most short windows again,
                                few enough that a failing candidate costs
                                at most 16 more runs */
@@ -93,6 +93,7 @@ typedef struct minctx {
     bool cleancheck;       /* a candidate must also run clean with its
                               faults off */
     uint64_t lastp;        /* preemptions of the last run that failed */
+    uint64_t laststeps;    /* ... and its yield points to the failure */
     uint64_t inputp;       /* ... of the input's own run (the search's) */
 } minctx;
 
@@ -137,6 +138,9 @@ static bool stillfails(const rt_scenario *sc, const uint8_t *sched, size_t n,
     if (!ok || !gs_outcome_finding(&o) || strcmp(o.key, m->key) != 0)
         return false;
     m->lastp = m->shared->preemptions;
+    m->laststeps = 0;
+    for (size_t i = 0; i < m->shared->len; i++) /* each byte's slice */
+        m->laststeps += 1u << (m->shared->buf[i] >> 5);
     off.faults = 0;
     return !m->cleancheck || (runspec(m, &off, sc, sched, n, &o) &&
                               o.kind == GS_OUT_CLEAN);
@@ -167,6 +171,11 @@ static bool resched(const rt_scenario *sc, uint8_t *sched, size_t *n,
     uint32_t k;
     bool ok;
 
+    /* PCT's change points fall in [1, k]: k the yield points of the
+     * last failing run, not the input's (a shrunk program runs fewer),
+     * so they land before the failure as often as in the search. */
+    if (s.kind == RT_SIM_PCT && m->laststeps > 0)
+        s.steps_hint = m->laststeps;
     for (k = 0; k < RESCHED_SEEDS; k++, s.seed++) {
         m->record = r;
         ok = runspec(m, &s, sc, NULL, 0, &o);

@@ -582,7 +582,7 @@ int gs_shrink(gs_shrinker *s, rt_scenario *sc, uint8_t *sched, size_t *nsched)
         /* A shorter schedule first, cheaply: candidates run faster, and
          * the round-robin tail bears program changes better than
          * recorded decisions do. Then fewer goroutines and ops, then
-         * the schedule in full. */
+         * fewer preemptions, then the schedule in full. */
         progress = gs_shrink_prefix(s, sc, sched, nsched);
         progress |= gs_shrink_starts(s, sc, sched, nsched);
         progress |= gs_shrink_gos(s, sc, sched, nsched);
