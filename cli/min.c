@@ -142,8 +142,8 @@ static bool stillfails(const rt_scenario *sc, const uint8_t *sched, size_t n,
     for (size_t i = 0; i < m->shared->len; i++) /* each byte's slice */
         m->laststeps += 1u << (m->shared->buf[i] >> 5);
     off.faults = 0;
-    return !m->cleancheck || (runspec(m, &off, sc, sched, n, &o) &&
-                              o.kind == GS_OUT_CLEAN);
+    return !m->cleancheck ||
+           (runspec(m, &off, sc, sched, n, &o) && o.kind == GS_OUT_CLEAN);
 }
 
 /* preempts is the shrinker's count of preemptions of the last run its

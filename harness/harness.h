@@ -363,12 +363,12 @@ typedef struct gs_spec {
     uint32_t kind;  /* an rt_sim_kind */
     uint32_t depth; /* PCT depth */
     uint64_t seed, steps_hint, step_budget, bound_ns;
-    uint64_t faults;        /* a bit per fault, as rt_options.faults */
-    char rule[GS_MAX_RULE]; /* "" if none */
+    uint64_t faults;          /* a bit per fault, as rt_options.faults */
+    char rule[GS_MAX_RULE];   /* "" if none */
     uint64_t regress;         /* fault=: a bit per fault, 0 if none */
     char expect[GS_MAX_RULE]; /* expect=: "" if none */
     char foundby[32];         /* "" if none */
-    uint64_t run;           /* 0 if none */
+    uint64_t run;             /* 0 if none */
 } gs_spec;
 
 /* gs_spec_default: bytes source, seed 0, depth 3, nothing else. */
@@ -565,9 +565,9 @@ typedef struct gs_shrinker {
      * gs_shrink_preempts removes preemptions as its own step, and the
      * schedule passes keep no candidate that has more than the best. */
     uint64_t (*preempts)(void *arg);
-    bool cap_preempts;     /* with preempts: no candidate with more */
-    uint64_t max_preempts; /* than this is kept, not even one with fewer
-                              ops */
+    bool cap_preempts;      /* with preempts: no candidate with more */
+    uint64_t max_preempts;  /* than this is kept, not even one with fewer
+                               ops */
     uint64_t best_preempts; /* out: the current best's (with preempts) */
     uint64_t last_preempts; /* scratch: the last passing run's */
 } gs_shrinker;
@@ -608,9 +608,9 @@ int gs_shrink(gs_shrinker *s, rt_scenario *sc, uint8_t *sched, size_t *nsched);
  * needs time, not ops); gs_shrink_pairs deletes two instructions at once
  * (a LOCK and its UNLOCK), in small programs only; gs_shrink_preempts
  * (with s->preempts) turns preempting schedule bytes into non-switching
- * ones, or drops them, when that leaves fewer preemptions; gs_shrink_sched cuts the schedule
- * (shortest prefix, chunks dropped) and lowers its bytes (0, then one
- * yield point, then no switch).
+ * ones, or drops them, when that leaves fewer preemptions; gs_shrink_sched cuts
+ * the schedule (shortest prefix, chunks dropped) and lowers its bytes (0, then
+ * one yield point, then no switch).
  */
 typedef bool gs_shrink_pass(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
                             size_t *nsched);

@@ -486,8 +486,7 @@ bool gs_shrink_preempts(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
     uint8_t *c;
     size_t i;
 
-    if (s->preempts == NULL || *nsched == 0 ||
-        (c = malloc(*nsched)) == NULL)
+    if (s->preempts == NULL || *nsched == 0 || (c = malloc(*nsched)) == NULL)
         return false;
     for (i = *nsched; i-- > 0 && s->best_preempts > 0 && !s->cut;) {
         uint8_t b = sched[i];
