@@ -317,6 +317,24 @@ void gs_spec_default(gs_spec *s)
     s->depth = GS_DEFAULT_DEPTH;
 }
 
+/* metarule reads metadata key, a rule id, into rule (GS_MAX_RULE bytes;
+ * left as it is if the key is absent). Returns RT_OK, or RT_EINVAL for a
+ * value too long or a bad line (err says which). */
+static int metarule(const char *meta, size_t mlen, const char *key,
+                    char rule[GS_MAX_RULE], char *err, size_t errlen)
+{
+    char val[VALUE_MAX];
+    int rc = metavalue(meta, mlen, key, val, err, errlen);
+
+    if (rc < 0)
+        return rc;
+    if (rc > 0 && strlen(val) >= GS_MAX_RULE)
+        return refuse(key, val, "a rule id (too long)", err, errlen);
+    if (rc > 0)
+        memcpy(rule, val, strlen(val) + 1);
+    return RT_OK;
+}
+
 /* gs_spec_from_meta reads metadata into *s (harness.h). */
 int gs_spec_from_meta(const char *meta, size_t mlen, gs_spec *s, char *err,
                       size_t errlen)
@@ -348,18 +366,9 @@ int gs_spec_from_meta(const char *meta, size_t mlen, gs_spec *s, char *err,
             RT_OK)
         return rc;
     s->depth = (uint32_t)depth;
-    if ((rc = metavalue(meta, mlen, "rule", val, err, errlen)) < 0)
+    if ((rc = metarule(meta, mlen, "rule", s->rule, err, errlen)) != RT_OK ||
+        (rc = metarule(meta, mlen, "expect", s->expect, err, errlen)) != RT_OK)
         return rc;
-    if (rc > 0 && strlen(val) >= sizeof s->rule)
-        return refuse("rule", val, "a rule id (too long)", err, errlen);
-    if (rc > 0)
-        memcpy(s->rule, val, strlen(val) + 1);
-    if ((rc = metavalue(meta, mlen, "expect", val, err, errlen)) < 0)
-        return rc;
-    if (rc > 0 && strlen(val) >= sizeof s->expect)
-        return refuse("expect", val, "a rule id (too long)", err, errlen);
-    if (rc > 0)
-        memcpy(s->expect, val, strlen(val) + 1);
     /* Notes for people: kept as far as they fit, never refused, so that a
      * note cannot make a file unreplayable. */
     gs_metaget(meta, mlen, "found-by", s->foundby, sizeof s->foundby);
