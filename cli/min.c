@@ -39,7 +39,7 @@ enum {
     RESCHED_SEEDS = 48,     /* seeds resched tries for a changed program:
                                enough to find most short windows again,
                                few enough that a failing candidate costs
-                               at most 16 more runs */
+                               at most 48 more runs */
 };
 
 /* minusage prints `gstorm min --help` to f. */
