@@ -56,9 +56,9 @@ verdict() {
     fi
 }
 
-# expect NAME RC [out|err|errline TEXT]...: checks the last run's exit
-# code and that stdout/stderr contain TEXT (fixed strings); errline
-# TEXT wants a stderr line equal to TEXT.
+# expect NAME RC [out|err|errline|notout TEXT]...: checks the last run's
+# exit code and that stdout/stderr contain TEXT (fixed strings); errline
+# TEXT wants a stderr line equal to TEXT; notout TEXT, stdout without it.
 expect() {
     local name=$1 want=$2 why=""
     shift 2
@@ -70,6 +70,7 @@ expect() {
         out) grep -qF -- "$2" "$T/out" || why="stdout lacks '$2'" ;;
         err) grep -qF -- "$2" "$T/err" || why="stderr lacks '$2'" ;;
         errline) grep -qxF -- "$2" "$T/err" || why="no stderr line '$2'" ;;
+        notout) ! grep -qF -- "$2" "$T/out" || why="stdout has '$2'" ;;
         *) why="bad expect kind '$1'" ;;
         esac
         shift 2

@@ -23,7 +23,10 @@
 
 enum {
     DEFAULT_BUDGET_S = 60,  /* wall time of one minimization */
-    DEFAULT_RUNS = 2000,    /* candidate runs of one minimization */
+    DEFAULT_RUNS = 20000,   /* candidate runs of one minimization: a
+                               sim run of a small scenario takes about
+                               a millisecond, so the budget comes first
+                               only for long runs */
     DEFAULT_TIMEOUT_S = 20, /* one candidate run: a sim run that takes
                                longer has left the input's neighbourhood */
     RECORD_CAP = 16 << 20,  /* bytes of a recorded schedule: a byte per
@@ -33,6 +36,10 @@ enum {
     CANDIDATE_SLACK = 10,   /* a candidate may take this many times the
                                input's own run ... */
     MIN_TIMEOUT_S = 2,      /* ... plus this (a fork and a short run) */
+    RESCHED_SEEDS = 48,     /* seeds resched tries for a changed program:
+                               enough to find most short windows again,
+                               few enough that a failing candidate costs
+                               at most 48 more runs */
 };
 
 /* minusage prints `gstorm min --help` to f. */
@@ -41,25 +48,34 @@ static void minusage(FILE *f)
     fprintf(
         f, "%s",
         "usage: gstorm min FILE -o OUT [--budget-s S] [--runs N]\n"
-        "                  [--timeout S] [--fault ID[,ID...]]\n\n"
+        "                  [--timeout S] [--fault ID[,ID...]] [--regress]\n\n"
         "Shrinks a failing input (a gstorm file, e.g. from explore, or a raw\n"
         "fuzzer input) while the same finding key (rule or sanitizer key)\n"
         "keeps firing: fewer goroutines and ops first (starts, GO and other\n"
-        "instructions, unused programs, CALL/SPIN/SYSCALL operands), then a\n"
-        "shorter schedule with fewer preemptions and switches, then smaller\n"
-        "bytes. A seeded schedule (random, pct) is first recorded as explicit\n"
-        "schedule bytes, and again for a changed program that no longer\n"
-        "fails with them. Each candidate runs in a bounded child.\n"
+        "instructions, ranges and pairs, program tails, unused programs,\n"
+        "ranges folded into one SPIN, CALL/SPIN/SYSCALL operands), then\n"
+        "fewer preemptions (never more than the input's own run), then a\n"
+        "shorter schedule with fewer switches, then smaller bytes; again\n"
+        "until nothing shrinks. A seeded schedule\n"
+        "(random, pct) is first recorded as explicit schedule bytes, and\n"
+        "again for a changed program that no longer fails with them. Each\n"
+        "candidate runs in a bounded child; with faults on, a candidate must\n"
+        "also run clean with them off (if the input does).\n"
         "  -o OUT       where to write the result (atomically; "
         "strategy=bytes,\n"
         "               rule=KEY, found-by=min)\n"
         "  --budget-s S stop after S seconds (default 60; a cut by time makes\n"
         "               the result depend on the machine's speed)\n"
-        "  --runs N     at most N candidate runs (default 2000)\n"
+        "  --runs N     at most N candidates (default 20000; a candidate\n"
+        "               whose schedule broke may take up to 48 more runs to\n"
+        "               re-search it, and with faults one more clean run)\n"
         "  --timeout S  wall time of one candidate run (default 20, and at\n"
         "               most 10 times the input's own run + 2 s)\n"
         "  --fault      faults to switch on (also GSTORM_FAULT=ID,...); they\n"
         "               replace the file's faults= metadata\n"
+        "  --regress    write OUT as a regression reproducer: faults off\n"
+        "               (it replays clean), fault=IDS and expect=KEY instead\n"
+        "               (gstorm replay OUT --fault IDS gives KEY)\n"
         "Prints the minimized scenario, its timeline and a one-line summary.\n"
         "The same input and --runs give the same OUT.\n"
         "Exit: 0 minimized (OUT written), 1 the input does not fail, 2 bad\n"
@@ -77,6 +93,11 @@ typedef struct minctx {
     gs_spec seeded;        /* the input's own seeded spec (resched) */
     rt_sim_record *shared; /* the recording buffer, in a mapping shared
                               with the children that fill it */
+    bool cleancheck;       /* a candidate must also run clean with its
+                              faults off */
+    uint64_t lastp;        /* preemptions of the last run that failed */
+    uint64_t laststeps;    /* ... and its yield points to the failure */
+    uint64_t inputp;       /* ... of the input's own run (the search's) */
 } minctx;
 
 /* runspec runs sc under spec s with schedule sched[0..n) in a quiet,
@@ -99,42 +120,79 @@ static bool runspec(minctx *m, const gs_spec *s, const rt_scenario *sc,
     return true;
 }
 
-/* stillfails is the shrinker's test: does the candidate give the same
- * finding key? A child that cannot start counts as no (and is noted). */
+/*
+ * stillfails is the shrinker's test: does the candidate give the same
+ * finding key (its preemptions, counted by a recording, into m->lastp)?
+ * With m->cleancheck it must also run clean with the faults off: a
+ * reproducer of a fault must not fail on the correct runtime. A child
+ * that cannot start counts as no (and is noted).
+ */
 static bool stillfails(const rt_scenario *sc, const uint8_t *sched, size_t n,
                        void *arg)
 {
     minctx *m = arg;
+    gs_spec off = m->spec;
     gs_outcome o;
+    bool ok;
 
-    if (!runspec(m, &m->spec, sc, sched, n, &o))
+    m->record = m->shared;
+    ok = runspec(m, &m->spec, sc, sched, n, &o);
+    m->record = NULL;
+    if (!ok || !gs_outcome_finding(&o) || strcmp(o.key, m->key) != 0)
         return false;
-    return gs_outcome_finding(&o) && strcmp(o.key, m->key) == 0;
+    m->lastp = m->shared->preemptions;
+    m->laststeps = 0;
+    for (size_t i = 0; i < m->shared->len; i++) /* each byte's slice */
+        m->laststeps += 1u << (m->shared->buf[i] >> 5);
+    off.faults = 0;
+    return !m->cleancheck ||
+           (runspec(m, &off, sc, sched, n, &o) && o.kind == GS_OUT_CLEAN);
+}
+
+/* preempts is the shrinker's count of preemptions of the last run its
+ * test passed. */
+static uint64_t preempts(void *arg)
+{
+    return ((const minctx *)arg)->lastp;
 }
 
 /*
  * resched is the shrinker's second chance for a changed scenario whose
  * recorded schedule no longer fits it: run it under the input's own
- * seeded source, recording, and if that gives the key, check the
- * recording as bytes. Returns whether sched[0..*n) now makes sc fail.
+ * seeded source, recording, with the input's seed and the next
+ * RESCHED_SEEDS - 1 (a smaller program steers differently: a short
+ * search), and at the first that gives the key, check the recording as
+ * bytes. Returns whether sched[0..*n) now makes sc fail.
  */
 static bool resched(const rt_scenario *sc, uint8_t *sched, size_t *n,
                     size_t cap, void *arg)
 {
     minctx *m = arg;
     rt_sim_record *r = m->shared;
+    gs_spec s = m->seeded;
     gs_outcome o;
+    uint32_t k;
     bool ok;
 
-    m->record = r;
-    ok = runspec(m, &m->seeded, sc, NULL, 0, &o);
-    m->record = NULL;
-    if (!ok || !gs_outcome_finding(&o) || strcmp(o.key, m->key) != 0 ||
-        r->overflow || r->len > cap)
-        return false;
-    memcpy(sched, r->buf, r->len);
-    *n = r->len;
-    return stillfails(sc, sched, *n, m);
+    /* PCT's change points fall in [1, k]: k the yield points of the
+     * last failing run, not the input's (a shrunk program runs fewer),
+     * so they land before the failure as often as in the search. */
+    if (s.kind == RT_SIM_PCT && m->laststeps > 0)
+        s.steps_hint = m->laststeps;
+    for (k = 0; k < RESCHED_SEEDS; k++, s.seed++) {
+        m->record = r;
+        ok = runspec(m, &s, sc, NULL, 0, &o);
+        m->record = NULL;
+        if (!ok)
+            return false;
+        if (!gs_outcome_finding(&o) || strcmp(o.key, m->key) != 0 ||
+            r->overflow || r->len > cap)
+            continue;
+        memcpy(sched, r->buf, r->len);
+        *n = r->len;
+        return stillfails(sc, sched, *n, m);
+    }
+    return false;
 }
 
 /* safekey copies key into out keeping the characters that are safe in a
@@ -256,11 +314,18 @@ static int explicitsched(minctx *m, const gs_loaded *l, uint8_t **sched,
             return GS_EXIT_INTERNAL;
         memcpy(*sched, l->sched, l->nsched);
         *n = l->nsched;
+        if (!stillfails(l->sc, *sched, *n, m)) {
+            fprintf(stderr, "gstorm min: the input did not give %s again\n",
+                    m->key);
+            return GS_EXIT_INTERNAL;
+        }
+        m->inputp = m->lastp;
         return GS_EXIT_OK;
     }
     m->record = r;
     same = runspec(m, &m->spec, l->sc, NULL, 0, &o);
     m->record = NULL;
+    m->inputp = r->preemptions;
     /* Room for a longer schedule from resched later: the recording's
      * own cap. */
     if (same && !r->overflow && (*sched = malloc(RECORD_CAP)) != NULL) {
@@ -290,16 +355,25 @@ static int explicitsched(minctx *m, const gs_loaded *l, uint8_t **sched,
 
 /*
  * save writes sc and sched to outp with the metadata of m->spec (rule=
- * the key, found-by=min). Returns an exit code after a message on
+ * the key, found-by=min; with regress, fault= and expect= instead of
+ * faults= and rule=). Returns an exit code after a message on
  * failure.
  */
 static int save(const minctx *m, const char *outp, const rt_scenario *sc,
-                const uint8_t *sched, size_t n)
+                const uint8_t *sched, size_t n, bool regress)
 {
     char meta[1024], err[GS_ERRLEN];
     gs_spec s = m->spec;
 
     safekey(m->key, s.rule, sizeof s.rule);
+    if (regress) {
+        /* A regression reproducer replays clean; --fault brings back
+         * the finding it records as fault= and expect=. */
+        s.regress = s.faults;
+        s.faults = 0;
+        memcpy(s.expect, s.rule, sizeof s.expect);
+        s.rule[0] = 0;
+    }
     snprintf(s.foundby, sizeof s.foundby, "min");
     s.run = 0;
     if (gs_spec_to_meta(&s, meta, sizeof meta) >= sizeof meta) {
@@ -317,7 +391,7 @@ static int save(const minctx *m, const char *outp, const rt_scenario *sc,
 typedef struct minflags {
     const char *path, *outp;
     uint64_t budget_s, runs, timeout_s, faults;
-    bool fgiven;
+    bool fgiven, regress;
 } minflags;
 
 /* minparse parses min's arguments into *f. Returns GS_EXIT_OK, or
@@ -335,6 +409,7 @@ static int minparse(int argc, char **argv, minflags *f, bool *help)
         {"--timeout", NULL, GS_FLAG_U64, 1, 24 * 3600, NULL, &f->timeout_s,
          NULL},
         {"--fault", NULL, GS_FLAG_LIST, 0, 0, NULL, &faults, NULL},
+        {"--regress", NULL, GS_FLAG_BOOL, 0, 0, NULL, &f->regress, NULL},
     };
     int rc =
         gs_flags_parse("min", argc, argv, flags, sizeof flags / sizeof flags[0],
@@ -385,6 +460,23 @@ static int baseline(minctx *m, const gs_loaded *l, const char *path)
         return GS_EXIT_VIOLATION;
     }
     snprintf(m->key, sizeof m->key, "%s", o.key);
+    if (m->spec.faults != 0) {
+        /* With its faults off the input should run clean: then every
+         * candidate must too (else the result could fail without the
+         * fault, e.g. a SPIN long enough for a liveness bound alone). */
+        gs_spec off = m->spec;
+        gs_outcome c;
+        off.faults = 0;
+        if (!runspec(m, &off, l->sc, l->sched, l->nsched, &c)) {
+            fprintf(stderr, "gstorm min: cannot start a run: %s\n", m->err);
+            return GS_EXIT_INTERNAL;
+        }
+        m->cleancheck = c.kind == GS_OUT_CLEAN;
+        if (!m->cleancheck)
+            printf("min: note: %s fails without its faults too (%s); "
+                   "candidates are not checked clean\n",
+                   path, c.key[0] ? c.key : "not clean");
+    }
     /* A candidate that runs far longer than the input has wandered off
      * (a spin under round-robin, a long cut): bound it by the input's
      * own time, so one such candidate cannot eat the budget. */
@@ -436,6 +528,12 @@ int cli_min(int argc, char **argv)
     }
     if (f.fgiven)
         m->spec.faults = f.faults;
+    if (f.regress && m->spec.faults == 0) {
+        fprintf(stderr, "gstorm min: --regress needs faults (--fault, "
+                        "GSTORM_FAULT or the file's faults=)\n");
+        rc = GS_EXIT_USAGE;
+        goto out;
+    }
     m->timeout_s = f.timeout_s;
     gs_size_of(l.sc, l.sched, l.nsched, &before);
     if (m->spec.kind == RT_SIM_BYTES)
@@ -464,6 +562,11 @@ int cli_min(int argc, char **argv)
         sh.resched = resched;
         sh.sched_cap = RECORD_CAP;
     }
+    sh.preempts = preempts;
+    /* No more preemptions than the search's own run: a smaller program
+     * that needs more of them is not simpler to understand. */
+    sh.cap_preempts = true;
+    sh.max_preempts = m->inputp;
     sh.max_tests = f.runs;
     sh.deadline = start + (double)f.budget_s;
     if (gs_shrink(&sh, l.sc, sched, &n) != RT_OK)
@@ -473,7 +576,7 @@ int cli_min(int argc, char **argv)
         rc = GS_EXIT_INTERNAL;
         goto out;
     }
-    if ((rc = save(m, f.outp, l.sc, sched, n)) != GS_EXIT_OK)
+    if ((rc = save(m, f.outp, l.sc, sched, n, f.regress)) != GS_EXIT_OK)
         goto out;
     gs_size_of(l.sc, sched, n, &after);
     printf("# minimized: %s [%s]\n", f.outp, m->key);
@@ -491,11 +594,13 @@ int cli_min(int argc, char **argv)
                m->key);
     printf("min: %s [%s]: goroutines %" PRIu64 " -> %" PRIu64 ", ops %" PRIu64
            " -> %" PRIu64 ", schedule bytes %" PRIu64 " -> %" PRIu64
-           ", switches %" PRIu64 " -> %" PRIu64 " (schedule %s; %" PRIu64
-           " runs, %.1f s%s)\n",
+           ", switches %" PRIu64 " -> %" PRIu64 ", preemptions %" PRIu64
+           " -> %" PRIu64 " (schedule %s; %" PRIu64 " runs, %.1f s%s%s)\n",
            f.path, m->key, before.gs, after.gs, before.ops, after.ops,
-           recorded.sched, after.sched, recorded.switches, after.switches, how,
-           sh.tests, gs_now() - start, sh.cut ? ", cut by a bound" : "");
+           recorded.sched, after.sched, recorded.switches, after.switches,
+           m->inputp, sh.best_preempts, how, sh.tests, gs_now() - start,
+           sh.cut ? ", cut by a bound" : "",
+           m->cleancheck ? ", clean without the faults" : "");
     printf("replay: gstorm replay %s --timeline\n", f.outp);
     rc = GS_EXIT_OK;
     goto out;

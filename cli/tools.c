@@ -523,6 +523,9 @@ int cli_replay(int argc, char **argv)
         spec.faults = fbits;
     gs_spec_options(&spec, l.sched, l.nsched, &src, &opt);
     memcpy(recorded, spec.rule, sizeof recorded);
+    /* A regression reproducer (fault=, expect=) with its faults on. */
+    if (recorded[0] == 0 && fgiven && spec.expect[0] != 0)
+        memcpy(recorded, spec.expect, sizeof recorded);
     snprintf(hint, sizeof hint, "gstorm replay %s", path);
     opt.replay_hint = hint;
     wanthash = hash;

@@ -32,6 +32,16 @@ typedef struct input {
 static input *inputs;
 static size_t ninputs;
 
+/* notinput says whether a file name in a corpus directory is a document
+ * or a list beside the inputs (README.md, open.tsv), not an input. */
+static bool notinput(const char *name)
+{
+    size_t n = strlen(name);
+
+    return (n > 3 && strcmp(name + n - 3, ".md") == 0) ||
+           (n > 4 && strcmp(name + n - 4, ".tsv") == 0);
+}
+
 /* add queues path (a regular file) or every regular file in it (a
  * directory, not recursive, in name order). Returns false after a
  * message. */
@@ -67,8 +77,8 @@ static bool add(const char *path)
         char sub[4096];
         struct stat s2;
         snprintf(sub, sizeof sub, "%s/%s", path, names[i]->d_name);
-        if (names[i]->d_name[0] != '.' && stat(sub, &s2) == 0 &&
-            S_ISREG(s2.st_mode) && !add(sub))
+        if (names[i]->d_name[0] != '.' && !notinput(names[i]->d_name) &&
+            stat(sub, &s2) == 0 && S_ISREG(s2.st_mode) && !add(sub))
             return false;
         free(names[i]);
     }

@@ -389,16 +389,22 @@ bool gs_metaget(const char *meta, size_t mlen, const char *key, char *val,
  *   faults=ID,... injected faults by catalog id (default none)
  *   rule=R        the rule (finding key) the run violated when it was
  *                 saved; replay says whether it reproduced
+ *   fault=ID,...  a regression reproducer (gstorm min --regress): the
+ *                 faults it was minimized under, off when it replays
+ *                 (it must run clean) until --fault switches them on
+ *   expect=R      ... and the rule it must then violate
  *   found-by=, run=  notes for people, kept but not interpreted
  */
 typedef struct gs_spec {
     uint32_t kind;  /* an rt_sim_kind */
     uint32_t depth; /* PCT depth */
     uint64_t seed, steps_hint, step_budget, bound_ns;
-    uint64_t faults;        /* a bit per fault, as rt_options.faults */
-    char rule[GS_MAX_RULE]; /* "" if none */
-    char foundby[32];       /* "" if none */
-    uint64_t run;           /* 0 if none */
+    uint64_t faults;          /* a bit per fault, as rt_options.faults */
+    char rule[GS_MAX_RULE];   /* "" if none */
+    uint64_t regress;         /* fault=: a bit per fault, 0 if none */
+    char expect[GS_MAX_RULE]; /* expect=: "" if none */
+    char foundby[32];         /* "" if none */
+    uint64_t run;             /* 0 if none */
 } gs_spec;
 
 /* gs_spec_default: bytes source, seed 0, depth 3, nothing else. */
@@ -602,6 +608,16 @@ typedef struct gs_shrinker {
     size_t sched_cap; /* room in the schedule buffer (at least its
                          length; gs_shrink raises it to that) */
     uint8_t *alt;     /* scratch for resched (gs_shrink allocates it) */
+    /* Optional: the preemptions of the run the test last passed (e.g.
+     * rt_sim_record.preemptions of a recording child). With it,
+     * gs_shrink_preempts removes preemptions as its own step, and the
+     * schedule passes keep no candidate that has more than the best. */
+    uint64_t (*preempts)(void *arg);
+    bool cap_preempts;      /* with preempts: no candidate with more */
+    uint64_t max_preempts;  /* than this is kept, not even one with fewer
+                               ops */
+    uint64_t best_preempts; /* out: the current best's (with preempts) */
+    uint64_t last_preempts; /* scratch: the last passing run's */
 } gs_shrinker;
 
 /* How big a reproducer is. */
@@ -634,14 +650,23 @@ int gs_shrink(gs_shrinker *s, rt_scenario *sc, uint8_t *sched, size_t *nsched);
  * instructions; gs_shrink_ins deletes instructions, in halving chunks;
  * gs_shrink_nops replaces single instructions by NOP; gs_shrink_progs
  * removes programs nothing starts; gs_shrink_operands lowers CALL sizes,
- * SPIN counts and SYSCALL ticks; gs_shrink_sched cuts the schedule
- * (shortest prefix, chunks dropped) and lowers its bytes (0, then one
- * yield point, then no switch).
+ * SPIN counts and SYSCALL ticks; gs_shrink_truncate cuts each program
+ * to its shortest failing length; gs_shrink_fold replaces a range of
+ * instructions by one SPIN as long as the range's SPINs (a wait that
+ * needs time, not ops); gs_shrink_pairs deletes two instructions at once
+ * (a LOCK and its UNLOCK), in small programs only; gs_shrink_preempts
+ * (with s->preempts) turns preempting schedule bytes into non-switching
+ * ones, or drops them, when that leaves fewer preemptions; gs_shrink_sched cuts
+ * the schedule (shortest prefix, chunks dropped) and lowers its bytes (0, then
+ * one yield point, then no switch).
  */
 typedef bool gs_shrink_pass(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
                             size_t *nsched);
 gs_shrink_pass gs_shrink_starts, gs_shrink_gos, gs_shrink_ins, gs_shrink_nops,
-    gs_shrink_progs, gs_shrink_operands;
+    gs_shrink_progs, gs_shrink_operands, gs_shrink_truncate, gs_shrink_fold,
+    gs_shrink_pairs;
+bool gs_shrink_preempts(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
+                        size_t *nsched);
 bool gs_shrink_sched(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
                      size_t *nsched);
 /* gs_shrink_prefix is gs_shrink_sched's first step alone: the shortest

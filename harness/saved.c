@@ -259,20 +259,20 @@ int gs_faults_parse(const char *list, uint64_t *bits, char *bad, size_t badcap)
  * catalog (rt_fault_find); an empty value is no fault. Returns RT_OK, or
  * RT_EINVAL naming the key and the id that is not a fault.
  */
-static int metafaults(const char *meta, size_t mlen, uint64_t *bits, char *err,
-                      size_t errlen)
+static int metafaults(const char *meta, size_t mlen, const char *key,
+                      uint64_t *bits, char *err, size_t errlen)
 {
     char val[VALUE_MAX], esc[4 * VALUE_MAX + 1], bad[4 * VALUE_MAX + 1];
-    int rc = metavalue(meta, mlen, "faults", val, err, errlen);
+    int rc = metavalue(meta, mlen, key, val, err, errlen);
 
     if (rc <= 0)
         return rc;
     if (gs_faults_parse(val, bits, bad, sizeof bad) != RT_OK) {
         gs_escape(val, strlen(val), esc, sizeof esc);
         return gs_fail(RT_EINVAL, err, errlen,
-                       "metadata faults='%s' is not a list of fault ids "
+                       "metadata %s='%s' is not a list of fault ids "
                        "('%s' is not one; gstorm faults lists them)",
-                       esc, bad);
+                       key, esc, bad);
     }
     return RT_OK;
 }
@@ -317,6 +317,24 @@ void gs_spec_default(gs_spec *s)
     s->depth = GS_DEFAULT_DEPTH;
 }
 
+/* metarule reads metadata key, a rule id, into rule (GS_MAX_RULE bytes;
+ * left as it is if the key is absent). Returns RT_OK, or RT_EINVAL for a
+ * value too long or a bad line (err says which). */
+static int metarule(const char *meta, size_t mlen, const char *key,
+                    char rule[GS_MAX_RULE], char *err, size_t errlen)
+{
+    char val[VALUE_MAX];
+    int rc = metavalue(meta, mlen, key, val, err, errlen);
+
+    if (rc < 0)
+        return rc;
+    if (rc > 0 && strlen(val) >= GS_MAX_RULE)
+        return refuse(key, val, "a rule id (too long)", err, errlen);
+    if (rc > 0)
+        memcpy(rule, val, strlen(val) + 1);
+    return RT_OK;
+}
+
 /* gs_spec_from_meta reads metadata into *s (harness.h). */
 int gs_spec_from_meta(const char *meta, size_t mlen, gs_spec *s, char *err,
                       size_t errlen)
@@ -342,15 +360,15 @@ int gs_spec_from_meta(const char *meta, size_t mlen, gs_spec *s, char *err,
                       err, errlen)) != RT_OK ||
         (rc = metau64(meta, mlen, "bound_ns", 0, UINT64_MAX, &s->bound_ns, err,
                       errlen)) != RT_OK ||
-        (rc = metafaults(meta, mlen, &s->faults, err, errlen)) != RT_OK)
+        (rc = metafaults(meta, mlen, "faults", &s->faults, err, errlen)) !=
+            RT_OK ||
+        (rc = metafaults(meta, mlen, "fault", &s->regress, err, errlen)) !=
+            RT_OK)
         return rc;
     s->depth = (uint32_t)depth;
-    if ((rc = metavalue(meta, mlen, "rule", val, err, errlen)) < 0)
+    if ((rc = metarule(meta, mlen, "rule", s->rule, err, errlen)) != RT_OK ||
+        (rc = metarule(meta, mlen, "expect", s->expect, err, errlen)) != RT_OK)
         return rc;
-    if (rc > 0 && strlen(val) >= sizeof s->rule)
-        return refuse("rule", val, "a rule id (too long)", err, errlen);
-    if (rc > 0)
-        memcpy(s->rule, val, strlen(val) + 1);
     /* Notes for people: kept as far as they fit, never refused, so that a
      * note cannot make a file unreplayable. */
     gs_metaget(meta, mlen, "found-by", s->foundby, sizeof s->foundby);
@@ -375,13 +393,32 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
         *n += (size_t)w;
 }
 
+/* putfaults appends "\nKEY=ID,..." for the faults in bits, if any, as
+ * put does. */
+static void putfaults(char *buf, size_t cap, size_t *n, const char *key,
+                      uint64_t bits)
+{
+    const char *sep = "";
+    size_t i;
+
+    if (bits == 0)
+        return;
+    put(buf, cap, n, "\n%s=", key);
+    for (i = 0; i < 64; i++) {
+        const rt_fault_info *f = rt_fault(i);
+        if ((bits >> i & 1) == 0)
+            continue;
+        put(buf, cap, n, "%s%s", sep, f ? f->id : "?");
+        sep = ",";
+    }
+}
+
 /* gs_spec_to_meta writes the metadata keys of *s (harness.h). The order
  * is what `explore` wrote before the codec existed, so that its files
  * stay byte-identical; faults= only when some are on. */
 size_t gs_spec_to_meta(const gs_spec *s, char *buf, size_t cap)
 {
-    size_t n = 0, i;
-    const char *sep = "";
+    size_t n = 0;
 
     if (cap > 0)
         buf[0] = 0;
@@ -391,18 +428,12 @@ size_t gs_spec_to_meta(const gs_spec *s, char *buf, size_t cap)
         gs_strategy_name(s->kind), (unsigned long long)s->seed, s->depth,
         (unsigned long long)s->steps_hint, (unsigned long long)s->step_budget,
         (unsigned long long)s->bound_ns);
-    if (s->faults != 0) {
-        put(buf, cap, &n, "\nfaults=");
-        for (i = 0; i < 64; i++) {
-            const rt_fault_info *f = rt_fault(i);
-            if ((s->faults >> i & 1) == 0)
-                continue;
-            put(buf, cap, &n, "%s%s", sep, f ? f->id : "?");
-            sep = ",";
-        }
-    }
+    putfaults(buf, cap, &n, "faults", s->faults);
     if (s->rule[0] != 0)
         put(buf, cap, &n, "\nrule=%s", s->rule);
+    putfaults(buf, cap, &n, "fault", s->regress);
+    if (s->expect[0] != 0)
+        put(buf, cap, &n, "\nexpect=%s", s->expect);
     if (s->foundby[0] != 0)
         put(buf, cap, &n, "\nfound-by=%s", s->foundby);
     if (s->run != 0)

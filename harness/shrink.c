@@ -23,6 +23,9 @@ enum {
                               walk 16 bits by halving */
     MAX_ROUNDS = 64,       /* rounds of all passes; each round that
                               continues has shrunk something */
+    PAIRS_MAX = 24,        /* ops of a program gs_shrink_pairs takes on:
+                              24 * 23 / 2 = 276 candidates at most */
+    SPIN_MAX = 65535,      /* the largest SPIN operand (16 bits) */
 };
 
 /* scopy copies the used part of scenario src into dst, and zeroes the
@@ -50,7 +53,11 @@ static bool try(gs_shrinker *s, const rt_scenario *cand, const uint8_t *sched,
         return false;
     }
     s->tests++;
-    return s->test(cand, sched, nsched, s->arg);
+    if (!s->test(cand, sched, nsched, s->arg))
+        return false;
+    if (s->preempts != NULL)
+        s->last_preempts = s->preempts(s->arg);
+    return true;
 }
 
 /* keep tries s->cand and, if it still fails, makes it the best (*sc).
@@ -72,7 +79,16 @@ static bool keep(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
             return false;
         memcpy(sched, s->alt, n);
         *nsched = n;
+        /* resched's last run was the test of this schedule. */
+        if (s->preempts != NULL)
+            s->last_preempts = s->preempts(s->arg);
     }
+    /* Fewer ops come before fewer preemptions: kept even with more,
+     * up to the bound. */
+    if (s->preempts != NULL && s->cap_preempts &&
+        s->last_preempts > s->max_preempts)
+        return false;
+    s->best_preempts = s->last_preempts;
     scopy(sc, s->cand);
     return true;
 }
@@ -296,13 +312,138 @@ bool gs_shrink_operands(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
     return progress;
 }
 
+/* gs_shrink_truncate cuts each program to its shortest failing length
+ * (harness.h): the halving chunks of gs_shrink_ins cut a program's tail
+ * only at their own boundaries. */
+bool gs_shrink_truncate(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
+                        size_t *nsched)
+{
+    bool progress = false;
+    uint32_t p, k;
+
+    for (p = 0; p < sc->nprogs && !s->cut; p++) {
+        for (k = 0; k + 1 < sc->progs[p].nins && !s->cut; k++) {
+            scopy(s->cand, sc);
+            delins(s->cand, p, k, sc->progs[p].nins - k);
+            if (keep(s, sc, sched, nsched)) {
+                progress = true;
+                break;
+            }
+        }
+    }
+    return progress;
+}
+
+/* spinsum sums the SPIN operands of instructions [i, i + n) of program p
+ * of sc, up to SPIN_MAX, into *sum; returns how many ops (not NOP) the
+ * range holds. */
+static uint32_t spinsum(const rt_scenario *sc, uint32_t p, uint32_t i,
+                        uint32_t n, uint32_t *sum)
+{
+    uint32_t k, ops = 0;
+
+    *sum = 0;
+    for (k = i; k < i + n; k++) {
+        const rt_instr *in = &sc->progs[p].ins[k];
+        unsigned op = in->op % RT_OP__COUNT;
+        ops += op != RT_OP_NOP;
+        if (op == RT_OP_SPIN)
+            *sum += in->a;
+    }
+    if (*sum > SPIN_MAX)
+        *sum = SPIN_MAX;
+    return ops;
+}
+
+/*
+ * gs_shrink_fold replaces ranges of instructions by one SPIN as long as
+ * their SPINs together (harness.h): a finding that needs a G to run a
+ * while without a preemption point (a liveness bound) needs the time,
+ * not the ops that spend it. Ranges in halving chunks, as
+ * gs_shrink_ins but overlapping by half; only a range of two ops or
+ * more with a SPIN in it.
+ */
+bool gs_shrink_fold(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
+                    size_t *nsched)
+{
+    bool progress = false;
+    uint32_t p, i, chunk, n, sum;
+
+    for (p = 0; p < sc->nprogs && !s->cut; p++) {
+        for (chunk = (sc->progs[p].nins + 1u) / 2; chunk >= 2 && !s->cut;
+             chunk /= 2) {
+            for (i = 0; i < sc->progs[p].nins && !s->cut;) {
+                n = sc->progs[p].nins - i < chunk ? sc->progs[p].nins - i
+                                                  : chunk;
+                if (n < 2 || spinsum(sc, p, i, n, &sum) < 2 || sum == 0) {
+                    i += n > 1 ? n / 2 : 1;
+                    continue;
+                }
+                scopy(s->cand, sc);
+                s->cand->progs[p].ins[i] =
+                    (rt_instr){.op = RT_OP_SPIN, .a = (uint16_t)sum};
+                delins(s->cand, p, i + 1, n - 1);
+                if (keep(s, sc, sched, nsched)) {
+                    /* The new SPIN may fold on with what follows it:
+                     * i stays; the program is shorter, so this ends. */
+                    progress = true;
+                } else {
+                    i += n / 2; /* half-overlapping ranges: two adjacent
+                                   SPINs fold whatever their alignment */
+                }
+            }
+        }
+    }
+    return progress;
+}
+
+/*
+ * gs_shrink_pairs deletes two instructions of one program at once
+ * (harness.h): a LOCK without its UNLOCK, a CALL without its RET, or a
+ * NEW without the STORE of it may each stop the finding where the pair
+ * would not. Quadratic, so only in programs of at most PAIRS_MAX ops.
+ */
+bool gs_shrink_pairs(gs_shrinker *s, rt_scenario *sc, uint8_t *sched,
+                     size_t *nsched)
+{
+    bool progress = false, again = true;
+    uint32_t p, i, j;
+
+    for (p = 0; p < sc->nprogs && !s->cut; p++) {
+        /* Each kept pair shortens the program: at most nins / 2 restarts. */
+        for (again = true; again && !s->cut;) {
+            again = false;
+            if (sc->progs[p].nins > PAIRS_MAX)
+                break;
+            for (i = sc->progs[p].nins; i-- > 1 && !again && !s->cut;) {
+                for (j = i; j-- > 0 && !again && !s->cut;) {
+                    scopy(s->cand, sc);
+                    delins(s->cand, p, i, 1);
+                    delins(s->cand, p, j, 1);
+                    again = keep(s, sc, sched, nsched);
+                }
+            }
+            progress |= again;
+        }
+    }
+    return progress;
+}
+
 /* trysched tries sc with candidate schedule c[0..n) and, if it still
- * fails, copies it over sched and *nsched. Returns whether it did. */
+ * fails with no more preemptions than the best (fewer: strictly fewer;
+ * without s->preempts, any), copies it over sched and *nsched. Returns
+ * whether it did. */
 static bool trysched(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
-                     size_t *nsched, const uint8_t *c, size_t n)
+                     size_t *nsched, const uint8_t *c, size_t n, bool fewer)
 {
     if (!try(s, sc, c, n))
         return false;
+    if (s->preempts != NULL) {
+        if (fewer ? s->last_preempts >= s->best_preempts
+                  : s->last_preempts > s->best_preempts)
+            return false;
+        s->best_preempts = s->last_preempts;
+    }
     memmove(sched, c, n);
     *nsched = n;
     return true;
@@ -320,13 +461,48 @@ bool gs_shrink_prefix(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
      * point and none after it (the rest is round-robin). */
     while (lo < hi && !s->cut) {
         mid = lo + (hi - lo) / 2;
-        if (trysched(s, sc, sched, nsched, sched, mid)) {
+        if (trysched(s, sc, sched, nsched, sched, mid, false)) {
             hi = mid;
             progress = true;
         } else {
             lo = mid + 1;
         }
     }
+    return progress;
+}
+
+/*
+ * gs_shrink_preempts removes preemptions (harness.h), the step between
+ * fewer ops and fewer switches: each byte that switches (from the last)
+ * is made to keep the running fiber for the same slice, or else dropped,
+ * and the change is kept only if the run still fails with fewer
+ * preemptions. A switch where the running fiber blocked is no
+ * preemption, so it never qualifies; gs_shrink_sched lowers it.
+ */
+bool gs_shrink_preempts(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
+                        size_t *nsched)
+{
+    bool progress = false;
+    uint8_t *c;
+    size_t i;
+
+    if (s->preempts == NULL || *nsched == 0 || (c = malloc(*nsched)) == NULL)
+        return false;
+    for (i = *nsched; i-- > 0 && s->best_preempts > 0 && !s->cut;) {
+        uint8_t b = sched[i];
+        if ((b & BYTE_OFFSET_MASK) == 0)
+            continue;
+        memcpy(c, sched, *nsched);
+        c[i] = (uint8_t)(b & ~BYTE_OFFSET_MASK);
+        if (trysched(s, sc, sched, nsched, c, *nsched, true)) {
+            progress = true;
+            continue;
+        }
+        memcpy(c, sched, i);
+        memcpy(c + i, sched + i + 1, *nsched - i - 1);
+        progress |= trysched(s, sc, sched, nsched, c, *nsched - 1, true);
+    }
+    free(c);
     return progress;
 }
 
@@ -350,7 +526,7 @@ bool gs_shrink_sched(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
             n = *nsched - i < chunk ? *nsched - i : chunk;
             memcpy(c, sched, i);
             memcpy(c + i, sched + i + n, *nsched - i - n);
-            if (trysched(s, sc, sched, nsched, c, *nsched - n))
+            if (trysched(s, sc, sched, nsched, c, *nsched - n, false))
                 progress = true;
             else
                 i += n;
@@ -370,7 +546,7 @@ bool gs_shrink_sched(gs_shrinker *s, const rt_scenario *sc, uint8_t *sched,
                 continue;
             memcpy(c, sched, *nsched);
             c[i] = to[k];
-            if (trysched(s, sc, sched, nsched, c, *nsched)) {
+            if (trysched(s, sc, sched, nsched, c, *nsched, false)) {
                 progress = true;
                 break;
             }
@@ -397,18 +573,26 @@ int gs_shrink(gs_shrinker *s, rt_scenario *sc, uint8_t *sched, size_t *nsched)
         return RT_ENOMEM;
     }
     memset(s->cand, 0, sizeof *s->cand);
+    /* The input's preemptions: the bar the schedule passes keep under. */
+    s->best_preempts = UINT64_MAX;
+    if (s->preempts != NULL && try(s, sc, sched, *nsched))
+        s->best_preempts = s->last_preempts;
     for (round = 0; round < MAX_ROUNDS && progress && !s->cut; round++) {
         /* A shorter schedule first, cheaply: candidates run faster, and
          * the round-robin tail bears program changes better than
          * recorded decisions do. Then fewer goroutines and ops, then
-         * the schedule in full. */
+         * fewer preemptions, then the schedule in full. */
         progress = gs_shrink_prefix(s, sc, sched, nsched);
         progress |= gs_shrink_starts(s, sc, sched, nsched);
         progress |= gs_shrink_gos(s, sc, sched, nsched);
+        progress |= gs_shrink_fold(s, sc, sched, nsched);
         progress |= gs_shrink_ins(s, sc, sched, nsched);
+        progress |= gs_shrink_truncate(s, sc, sched, nsched);
         progress |= gs_shrink_progs(s, sc, sched, nsched);
+        progress |= gs_shrink_pairs(s, sc, sched, nsched);
         progress |= gs_shrink_nops(s, sc, sched, nsched);
         progress |= gs_shrink_operands(s, sc, sched, nsched);
+        progress |= gs_shrink_preempts(s, sc, sched, nsched);
         progress |= gs_shrink_sched(s, sc, sched, nsched);
     }
     free(s->cand);

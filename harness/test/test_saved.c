@@ -53,6 +53,10 @@ TEST(saved, spec_meta_roundtrip_every_key)
         if (rt_fault_count() > 0)
             s.faults = 1ull << (rt_fault_count() - 1) | 1;
         roundtrip(&s);
+        /* A regression reproducer's keys (min --regress). */
+        s.regress = s.faults | 2;
+        snprintf(s.expect, sizeof s.expect, "scan.unowned");
+        roundtrip(&s);
     }
 }
 
@@ -102,6 +106,8 @@ TEST(saved, each_bad_value_is_refused_naming_its_key)
         {"faults=nosuch", "metadata faults='nosuch' is not a list of fault "
                           "ids ('nosuch' is not one"},
         {"faults=,", "metadata faults=','"},
+        {"fault=nosuch", "metadata fault='nosuch' is not a list of fault "
+                         "ids ('nosuch' is not one"},
         {"seed=1\nseed=x", "metadata seed='x'"}, /* the later line wins */
     };
     char err[GS_ERRLEN], rule[GS_MAX_RULE + 8];
@@ -120,6 +126,9 @@ TEST(saved, each_bad_value_is_refused_naming_its_key)
     rule[sizeof rule - 1] = 0;
     CHECK_EQ(frommeta(rule, &s, err, sizeof err), RT_EINVAL);
     CONTAINS(err, "metadata rule='rrr");
+    memcpy(rule, "expect=", 7);
+    CHECK_EQ(frommeta(rule, &s, err, sizeof err), RT_EINVAL);
+    CONTAINS(err, "metadata expect='rrr");
 }
 
 TEST(saved, a_refused_value_shows_invisible_characters)

@@ -153,6 +153,116 @@ TEST(shrink, a_schedule_shrinks_to_the_one_decision_that_matters)
     free(sc);
 }
 
+/* switches is a preemption count for tests: the schedule bytes of the
+ * last test that switch (every switch taken for a preemption). */
+static uint64_t lastswitches;
+static uint64_t switches(void *arg)
+{
+    (void)arg;
+    return lastswitches;
+}
+
+/* offset3counted is offset3 that also counts the switches. */
+static bool offset3counted(const rt_scenario *sc, const uint8_t *sched,
+                           size_t n, void *arg)
+{
+    size_t i;
+
+    lastswitches = 0;
+    for (i = 0; i < n; i++)
+        lastswitches += (sched[i] & 31) != 0;
+    return offset3(sc, sched, n, arg);
+}
+
+TEST(shrink, preemptions_go_in_their_own_step_keeping_the_slices)
+{
+    rt_scenario *sc = busy();
+    gs_shrinker s = {.test = offset3counted, .preempts = switches};
+    uint8_t sched[5] = {0x21, 0x43, 0x02, 0x01, 0x00};
+    size_t n = sizeof sched;
+
+    s.best_preempts = 4;
+    CHECK(gs_shrink_preempts(&s, sc, sched, &n));
+    CHECK_EQ(s.best_preempts, 1);
+    CHECK_EQ(n, 5); /* offsets zeroed, slices and length kept */
+    CHECK_EQ(sched[0], 0x20);
+    CHECK_EQ(sched[1], 0x43);
+    CHECK_EQ(sched[2], 0x00);
+    CHECK_EQ(sched[3], 0x00);
+    /* No candidate with as many preemptions is kept: nothing to do. */
+    CHECK(!gs_shrink_preempts(&s, sc, sched, &n));
+    free(sc);
+}
+
+/* spin60 is a test: program 0 spins 60 or more in all and has a GC. */
+static bool spin60(const rt_scenario *sc, const uint8_t *sched, size_t n,
+                   void *arg)
+{
+    uint32_t i, sum = 0;
+    bool gc = false;
+
+    (void)sched;
+    (void)n;
+    (void)arg;
+    for (i = 0; i < sc->progs[0].nins; i++) {
+        sum += sc->progs[0].ins[i].op == RT_OP_SPIN ? sc->progs[0].ins[i].a : 0;
+        gc |= sc->progs[0].ins[i].op == RT_OP_GC;
+    }
+    return gc && sum >= 60;
+}
+
+TEST(shrink, ranges_fold_into_one_spin_of_the_same_length)
+{
+    rt_scenario *sc = parse("prog main frame 4\n"
+                            "    SPIN 20\n    CALL 1\n    RET\n"
+                            "    SPIN 20\n    CALL 1\n    RET\n"
+                            "    SPIN 20\n    GC\n"
+                            "end\nstart main\n");
+    gs_shrinker s = {.test = spin60};
+    size_t n = 0;
+
+    CHECK_EQ(gs_shrink(&s, sc, NULL, &n), RT_OK);
+    CHECK_EQ(sc->progs[0].nins, 2);
+    CHECK_EQ(sc->progs[0].ins[0].op, RT_OP_SPIN);
+    CHECK_EQ(sc->progs[0].ins[0].a, 60);
+    CHECK_EQ(sc->progs[0].ins[1].op, RT_OP_GC);
+    free(sc);
+}
+
+/* paired is a test: program 0 has a GC and as many CALLs as RETs. */
+static bool paired(const rt_scenario *sc, const uint8_t *sched, size_t n,
+                   void *arg)
+{
+    uint32_t i;
+    int depth = 0;
+    bool gc = false;
+
+    (void)sched;
+    (void)n;
+    (void)arg;
+    for (i = 0; i < sc->progs[0].nins; i++) {
+        depth += sc->progs[0].ins[i].op == RT_OP_CALL;
+        depth -= sc->progs[0].ins[i].op == RT_OP_RET;
+        gc |= sc->progs[0].ins[i].op == RT_OP_GC;
+    }
+    return gc && depth == 0;
+}
+
+TEST(shrink, a_call_and_its_ret_go_together)
+{
+    rt_scenario *sc = parse("prog main frame 4\n"
+                            "    CALL 1\n    GC\n    RET\n"
+                            "end\nstart main\n");
+    gs_shrinker s = {.test = paired};
+    size_t n = 0;
+
+    /* Alone, no single deletion, range or truncation keeps the test. */
+    CHECK_EQ(gs_shrink(&s, sc, NULL, &n), RT_OK);
+    CHECK_EQ(sc->progs[0].nins, 1);
+    CHECK_EQ(sc->progs[0].ins[0].op, RT_OP_GC);
+    free(sc);
+}
+
 /* gowake is a test: program 0 has a GO whose target (modulo nprogs, as
  * the VM reads it) has a WAKE. */
 static bool gowake(const rt_scenario *sc, const uint8_t *sched, size_t n,
@@ -285,9 +395,9 @@ static rt_scenario *demo(void)
 TEST(shrink, a_recorded_random_schedule_replays_as_bytes)
 {
     rt_scenario *sc = demo();
-    static uint8_t buf[1 << 20];
-    rt_sim_record rec = {buf, sizeof buf, 0, false};
-    uint64_t seed;
+    static uint8_t buf[1 << 20], copy[1 << 20];
+    rt_sim_record rec = {buf, sizeof buf, 0, false, 0};
+    uint64_t seed, p;
 
     for (seed = 1; seed <= 6; seed++) {
         gs_spec s;
@@ -303,12 +413,17 @@ TEST(shrink, a_recorded_random_schedule_replays_as_bytes)
         CHECK_EQ(rt_run(sc, &opt, &a), RT_OK);
         CHECK(!rec.overflow);
         CHECK_GT(rec.len, 0);
+        CHECK_GT(rec.preemptions, 0); /* random and PCT do preempt */
+        p = rec.preemptions;
         s.kind = RT_SIM_BYTES;
-        gs_spec_options(&s, buf, rec.len, &src, &opt);
+        gs_spec_options(&s, copy, rec.len, &src, &opt);
+        memcpy(copy, buf, rec.len);
         opt.quiet = true;
+        src.record = &rec; /* the bytes replay records the same choices */
         CHECK_EQ(rt_run(sc, &opt, &b), RT_OK);
         CHECK_EQ(b.sim_steps, a.sim_steps);
         CHECK_EQ(b.trace_hash, a.trace_hash);
+        CHECK_EQ(rec.preemptions, p);
     }
     free(sc);
 }
@@ -317,7 +432,7 @@ TEST(shrink, a_recording_too_long_for_its_buffer_says_so)
 {
     rt_scenario *sc = demo();
     uint8_t buf[4];
-    rt_sim_record rec = {buf, sizeof buf, 0, false};
+    rt_sim_record rec = {buf, sizeof buf, 0, false, 0};
     gs_spec s;
     rt_sim_source src;
     rt_options opt;

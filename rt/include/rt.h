@@ -133,13 +133,18 @@ typedef enum rt_sim_kind {
  * (see the bytes source in os_sim.c). len is valid at every yield point,
  * so a run that throws leaves a usable prefix. overflow: a decision did
  * not fit in cap bytes, or needed an offset of 32 or more in the run
- * list; the bytes are then only a prefix.
+ * list; the bytes are then only a prefix. preemptions counts the
+ * decisions of the source that switched away from a fiber that could
+ * have gone on running (not one that blocked or exited, and not the end
+ * of a round-robin time slice, which is no choice of the schedule's):
+ * the schedule's preemptions, what a minimizer keeps as few as it can.
  */
 typedef struct rt_sim_record {
     uint8_t *buf; /* the caller's buffer of cap bytes */
     size_t cap;
-    size_t len;    /* bytes written so far */
-    bool overflow; /* the recording is incomplete */
+    size_t len;           /* bytes written so far */
+    bool overflow;        /* the recording is incomplete */
+    uint64_t preemptions; /* switches away from a runnable fiber */
 } rt_sim_record;
 
 typedef struct rt_sim_source {

@@ -526,13 +526,16 @@ static void record(struct rt_thread *to, bool forced)
 static struct rt_thread *choose(rt_yp kind, bool forced)
 {
     struct rt_thread *to;
+    bool rr = false; /* the default time slice decided, not the source */
 
     switch (S.src.kind) {
     case RT_SIM_BYTES:
-        if (S.bpos < S.src.nbytes || (!forced && S.bleft > 0))
+        if (S.bpos < S.src.nbytes || (!forced && S.bleft > 0)) {
             to = pick_bytes(forced);
-        else
+        } else {
             to = pick_rr(kind, forced);
+            rr = true;
+        }
         break;
     case RT_SIM_RANDOM:
         to = S.run[below(S.nrun)];
@@ -542,10 +545,14 @@ static struct rt_thread *choose(rt_yp kind, bool forced)
         break;
     default:
         to = pick_rr(kind, forced);
+        rr = true;
         break;
     }
-    if (S.src.record != NULL)
+    if (S.src.record != NULL) {
+        if (!forced && !rr && to != S.cur)
+            S.src.record->preemptions++;
         record(to, forced);
+    }
     return to;
 }
 
@@ -994,6 +1001,7 @@ static void setup(const rt_sim_source *src)
     if (src->record != NULL) {
         src->record->len = 0;
         src->record->overflow = false;
+        src->record->preemptions = 0;
     }
     S.budget = src->step_budget ? src->step_budget : DEFAULT_BUDGET;
     S.next_dl = INT64_MAX;
