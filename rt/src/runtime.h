@@ -650,6 +650,9 @@ void rt__stackinit(rt_g *gp, uint32_t frame);
 
 /* vm.c */
 rt_switch rt__vmrun(rt_g *gp);
+/* CALL's and RET's frame work, for the stack workbench (wb_stack.c). */
+bool rt__vmcall(rt_g *gp, uint32_t n);
+void rt__vmret(rt_g *gp);
 
 /* heap.c */
 int rt__heapinit(uint32_t cap);
