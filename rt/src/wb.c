@@ -204,22 +204,14 @@ static void wbmain(void *arg)
     post();
 }
 
-/* teardown frees the run's Gs, Ms and Ps and its heap. */
+/* teardown frees the run's stacks and heap; the rest is static. */
 static void teardown(void)
 {
     rt_runtime *r = &rt__rt;
     uint32_t i;
 
-    for (i = 0; i < RT_WB_MAXG; i++) {
-        if (rt__wb.g[i] != NULL)
-            free(rt__wb.g[i]->stack);
-        free(rt__wb.g[i]);
-    }
-    for (i = 0; i < RT_WB_MAXM; i++) {
-        free(rt__wb.m[i]);
-        free(rt__wb.p[i]);
-    }
-    free(r->allgchunk[0]);
+    for (i = 0; i < RT_WB_MAXG; i++)
+        free(rt__wb.gs[i].stack);
     r->allgchunk[0] = NULL;
     rt__store32_noyield(&r->allglen, 0, memory_order_seq_cst);
     r->sched.mcount = 0;
@@ -277,14 +269,10 @@ static int setup(const uint8_t *data, size_t size, bool stack)
     w->nops = 1 + (size > 2 ? data[2] : 0) % RT_WB_MAXOPS;
     w->phase = stack ? RT_PH_MARK : (uint32_t)(cfg / 12) % 5;
     r->nprocs = r->maxmcount = w->nm;
-    r->allgchunk[0] = calloc(1024, sizeof(rt_g *));
-    if (r->allgchunk[0] == NULL)
-        return RT_ENOMEM;
+    r->allgchunk[0] = w->allg;
     for (i = 0; i < w->nm; i++) {
-        w->m[i] = calloc(1, sizeof *w->m[i]);
-        w->p[i] = calloc(1, sizeof *w->p[i]);
-        if (w->m[i] == NULL || w->p[i] == NULL)
-            return RT_ENOMEM;
+        w->m[i] = &w->ms[i];
+        w->p[i] = &w->ps[i];
         w->m[i]->id = i;
         w->m[i]->rand = 0x9e3779b97f4a7c15ull * (i + 1);
         w->m[i]->p = w->p[i];
@@ -298,9 +286,7 @@ static int setup(const uint8_t *data, size_t size, bool stack)
     }
     r->sched.mcount = w->nm;
     for (i = 0; i < w->ng; i++) {
-        rt_g *gp = calloc(1, sizeof *gp);
-        if (gp == NULL)
-            return RT_ENOMEM;
+        rt_g *gp = &w->gs[i];
         w->g[i] = gp;
         rt__stackinit(gp, stack ? 4 : 1);
         rt__store32_noyield(&gp->goid, i + 1, memory_order_relaxed);

@@ -33,15 +33,21 @@ enum {
 typedef struct rt_wb {
     const uint8_t *data; /* the input */
     size_t size;
-    bool stack;     /* rt_wb_stack: the stack ops, always GCmark */
-    uint32_t nm;    /* Ms */
-    uint32_t ng;    /* Gs; G i belongs to M i % nm */
-    uint32_t nops;  /* ops per M */
-    uint32_t phase; /* the GC phase of the run */
-    rt_m *m[RT_WB_MAXM];
+    bool stack;          /* rt_wb_stack: the stack ops, always GCmark */
+    uint32_t nm;         /* Ms */
+    uint32_t ng;         /* Gs; G i belongs to M i % nm */
+    uint32_t nops;       /* ops per M */
+    uint32_t phase;      /* the GC phase of the run */
+    rt_m *m[RT_WB_MAXM]; /* &ms[i] for the run's Ms, else NULL */
     rt_p *p[RT_WB_MAXM];
     rt_g *g[RT_WB_MAXG];
     uint64_t ops; /* ops run */
+    /* The structures themselves: cleared per run, never allocated (an
+     * allocation under ASan costs more than a short run's protocol). */
+    rt_m ms[RT_WB_MAXM];
+    rt_p ps[RT_WB_MAXM];
+    rt_g gs[RT_WB_MAXG];
+    rt_g *allg[1024]; /* allgs' first chunk */
 } rt_wb;
 
 extern rt_wb rt__wb;
