@@ -611,6 +611,7 @@ void rt__newproc(uint16_t prog, rt_slot arg);
 void rt__stoptheworld(void);
 void rt__starttheworld(void);
 void rt__preemptall(void);
+void rt__newslice(rt_g *gp);
 void rt__entersyscall(rt_g *gp);
 bool rt__exitsyscall(rt_g *gp);
 uint32_t rt__fastrand(rt_m *mp);

@@ -38,13 +38,7 @@ static void execute(rt_m *mp, rt_g *gp)
     rt__casgstatus(gp, RT_G_RUNNABLE, RT_G_RUNNING);
     gp->m = mp;
     rt__wb_setcur(mp, gp);
-    rt__store32(&gp->preempt, 0, memory_order_relaxed);
-    rt__store64(&gp->stackguard0,
-                rt__load32(&gp->preemptscan, memory_order_acquire) &&
-                        !rt__load32(&gp->gcworkdone, memory_order_acquire)
-                    ? RT_STACK_PREEMPT
-                    : gp->stackguard,
-                memory_order_relaxed);
+    rt__newslice(gp);
 }
 
 /* reuse makes dead gp live again as newproc does: a new incarnation with
