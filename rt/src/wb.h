@@ -47,7 +47,8 @@ typedef struct rt_wb {
     rt_m ms[RT_WB_MAXM];
     rt_p ps[RT_WB_MAXM];
     rt_g gs[RT_WB_MAXG];
-    rt_g *allg[1024]; /* allgs' first chunk */
+    rt_g *allg[RT_WB_MAXG]; /* allgs' first chunk (rt__allg reads only
+                               below allglen) */
 } rt_wb;
 
 extern rt_wb rt__wb;
