@@ -127,3 +127,21 @@ void fuzz_runsim(const rt_scenario *sc, const uint8_t *sched, size_t nsched)
     fuzz_lasthash = st.trace_hash;
     feed();
 }
+
+/* fuzz_runwb is in fuzz.h. */
+void fuzz_runwb(fuzz_wbfn wb, const uint8_t *data, size_t size)
+{
+    rt_wb_options opt = {0};
+    rt_wb_result res;
+
+    opt.faults = fuzz_faults;
+    fuzz_ranrt = 1;
+    fuzz_lasthash = 0;
+    if (wb(data, size, &opt, &res) != RT_OK) {
+        /* Every byte string is an input: only memory can run out. */
+        fprintf(stderr, "gstorm fuzz: the workbench could not run\n");
+        abort();
+    }
+    fuzz_lasthash = res.trace_hash;
+    feed();
+}

@@ -46,4 +46,13 @@ int fuzz_init(void);
  */
 void fuzz_runsim(const rt_scenario *sc, const uint8_t *sched, size_t nsched);
 
+/*
+ * fuzz_runwb runs one input through a workbench of rt.h (rt_wb_gstatus,
+ * rt_wb_stack) with fuzz_faults switched on; as fuzz_runsim, a violation
+ * aborts, and the run's trace hash and coverage are kept and fed.
+ */
+typedef int (*fuzz_wbfn)(const uint8_t *data, size_t size,
+                         const rt_wb_options *opt, rt_wb_result *res);
+void fuzz_runwb(fuzz_wbfn wb, const uint8_t *data, size_t size);
+
 #endif /* GSTORM_FUZZ_H */

@@ -7,6 +7,8 @@
  * exact whatever ran before them).
  *
  * usage: TARGET_replay [--quiet] FILE|DIR...
+ * In a directory, hidden files and *.md notes (regress/README.md) are no
+ * inputs; a directory with none replays nothing and passes.
  * Exit: 0 every input ran clean and deterministic; 1 a nondeterministic
  * input; 2 bad usage or an unreadable input. A violation aborts, as it
  * would under the fuzzer.
@@ -32,19 +34,20 @@ typedef struct input {
 static input *inputs;
 static size_t ninputs;
 
-/* notinput says whether a file name in a corpus directory is a document
- * or a list beside the inputs (README.md, open.tsv), not an input. */
-static bool notinput(const char *name)
+/* isinput reports whether a directory entry is an input: not hidden and
+ * not a document or list beside the inputs (README.md, open.tsv,
+ * faults.tsv). */
+static bool isinput(const char *name)
 {
     size_t n = strlen(name);
 
-    return (n > 3 && strcmp(name + n - 3, ".md") == 0) ||
-           (n > 4 && strcmp(name + n - 4, ".tsv") == 0);
+    return name[0] != '.' && !(n >= 3 && strcmp(name + n - 3, ".md") == 0) &&
+           !(n >= 4 && strcmp(name + n - 4, ".tsv") == 0);
 }
 
 /* add queues path (a regular file) or every regular file in it (a
- * directory, not recursive, in name order). Returns false after a
- * message. */
+ * directory, not recursive, in name order, skipping what isinput
+ * refuses). Returns false after a message. */
 static bool add(const char *path)
 {
     struct stat st;
@@ -77,8 +80,8 @@ static bool add(const char *path)
         char sub[4096];
         struct stat s2;
         snprintf(sub, sizeof sub, "%s/%s", path, names[i]->d_name);
-        if (names[i]->d_name[0] != '.' && !notinput(names[i]->d_name) &&
-            stat(sub, &s2) == 0 && S_ISREG(s2.st_mode) && !add(sub))
+        if (isinput(names[i]->d_name) && stat(sub, &s2) == 0 &&
+            S_ISREG(s2.st_mode) && !add(sub))
             return false;
         free(names[i]);
     }
@@ -106,7 +109,7 @@ static bool runfile(const char *path)
 int main(int argc, char **argv)
 {
     bool quiet = false;
-    size_t i, bad = 0, rt = 0;
+    size_t i, bad = 0, rt = 0, npaths = 0;
     int a, round;
 
     LLVMFuzzerInitialize(&argc, &argv);
@@ -116,10 +119,11 @@ int main(int argc, char **argv)
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--quiet") == 0)
             quiet = true;
-        else if (!add(argv[a]))
+        else if (npaths++, !add(argv[a]))
             return GS_EXIT_USAGE;
     }
-    if (ninputs == 0) {
+    /* A directory with no input yet (a new target's regress/) is fine. */
+    if (npaths == 0) {
         fprintf(stderr, "usage: %s [--quiet] FILE|DIR...\n", argv[0]);
         return GS_EXIT_USAGE;
     }

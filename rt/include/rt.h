@@ -350,6 +350,71 @@ void rt_scenario_default(rt_scenario *sc);
 enum { RT_COVER_SIZE = 4096 };
 size_t rt_cover_map(uint8_t **map);
 
+/*
+ * Workbenches: one piece of the protocol alone, without the scheduler,
+ * the VM or the collector around it, as fast as a fuzzer can drive it
+ * (fuzz/fuzz_gstatus.c, fuzz/fuzz_stack.c). Each runs on the sim backend:
+ * 2-4 Ms (fibers), 1-4 Gs each owned by one M, one P per M, and the real
+ * functions of rt (casgstatus, castogscanstatus, casfromgscanstatus,
+ * stopg, restartg, stopscanstart, gcphasework, scanstack, newstack,
+ * copystack, shrinkstack, entersyscall, exitsyscall, the allocator's
+ * locked slow path) with every checker on: a violation throws, as in
+ * rt_run. Every byte string is a valid input:
+ *
+ *   byte 0     configuration: Ms = 2 + b % 3, Gs = 1 + (b / 3) % 4, and
+ *              for rt_wb_gstatus the GC phase (b / 12) % 5 (GCoff,
+ *              GCquiesce, GCstw, GCmark, GCsweep); rt_wb_stack is always
+ *              in GCmark (every claim scans, and may shrink)
+ *   byte 1     initial status of G i: bits 2i..2i+1 pick Grunnable,
+ *              Grunning (on its M), Gwaiting or Gsyscall
+ *   byte 2     ops per M: 1 + b % 32
+ *   then       the ops, striped: op j of M k is byte 3 + j * Ms + k (an
+ *              M's ops end where the input does); low 3 bits the kind,
+ *              the high 5 bits its argument (target G = arg % Gs)
+ *   the rest   the schedule: RT_SIM_BYTES decisions (at most 2048 read),
+ *              then fair round-robin
+ *
+ * Kinds 0-3 move the M's own G as a mutator (execute, CALL prologue,
+ * park, ready, gosched, entersyscall/exitsyscall, goexit and reuse,
+ * allocation, the quiesce master's self-claim; rt_wb_stack adds CALL n
+ * with stack growth, RET, and a reference stored in a slot); 4 stopg and
+ * restartg; 5 stopscanstart; 6 wait until the G's work is done, as
+ * quiesce does (from an M whose own G is not running; else stopg);
+ * 7 a plain preemption request, or a claim that resets the G's work for
+ * another scan. Then each M brings its running G to a preemption point,
+ * and the end of the run checks that no G is left claimed or in
+ * Gcopystack and (in GCmark) that every G whose work is done was scanned
+ * exactly once (quiesce.post).
+ *
+ * Runs are exact: the same input and faults give the same events and
+ * trace hash whatever ran before in the process; rt_trace_hash and
+ * rt_cover_map read the last run as after rt_run. Returns RT_OK, RT_EINVAL
+ * for a NULL pointer, or RT_ENOMEM; a violation throws.
+ */
+typedef struct rt_wb_options {
+    uint64_t faults;         /* injected faults, as rt_options.faults */
+    const char *replay_hint; /* as rt_options.replay_hint (NULL: none) */
+    FILE *trace;             /* as rt_options.trace (NULL: none) */
+} rt_wb_options;
+
+typedef struct rt_wb_result {
+    uint64_t trace_hash;    /* as rt_stats.trace_hash */
+    uint64_t sim_steps;     /* yield points taken */
+    uint64_t events;        /* trace events recorded */
+    uint64_t ops;           /* input ops run */
+    uint64_t claims;        /* scan bits taken */
+    uint64_t stack_scans;   /* stacks scanned */
+    uint64_t selfscans;     /* GC work done at a G's own preemption point */
+    uint64_t preempt_reqs;  /* preemption requests posted by stopg */
+    uint64_t stack_grows;   /* stack copies to grow */
+    uint64_t stack_shrinks; /* stack copies to shrink at scan time */
+} rt_wb_result;
+
+int rt_wb_gstatus(const uint8_t *data, size_t size, const rt_wb_options *opt,
+                  rt_wb_result *res);
+int rt_wb_stack(const uint8_t *data, size_t size, const rt_wb_options *opt,
+                rt_wb_result *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -611,6 +611,7 @@ void rt__newproc(uint16_t prog, rt_slot arg);
 void rt__stoptheworld(void);
 void rt__starttheworld(void);
 void rt__preemptall(void);
+void rt__newslice(rt_g *gp);
 void rt__entersyscall(rt_g *gp);
 bool rt__exitsyscall(rt_g *gp);
 uint32_t rt__fastrand(rt_m *mp);
@@ -650,6 +651,9 @@ void rt__stackinit(rt_g *gp, uint32_t frame);
 
 /* vm.c */
 rt_switch rt__vmrun(rt_g *gp);
+/* CALL's and RET's frame work, for the stack workbench (wb_stack.c). */
+bool rt__vmcall(rt_g *gp, uint32_t n);
+void rt__vmret(rt_g *gp);
 
 /* heap.c */
 int rt__heapinit(uint32_t cap);

@@ -1207,6 +1207,20 @@ static void goexit0(rt_m *mp, rt_g *gp)
     }
 }
 
+/* rt__newslice starts gp's time slice (Go's execute): stale preemption
+ * requests are dropped; a pending preemptscan stays, since the GC still
+ * wants gp's work. */
+void rt__newslice(rt_g *gp)
+{
+    rt__store32(&gp->preempt, 0, memory_order_relaxed);
+    rt__store64(&gp->stackguard0,
+                rt__load32(&gp->preemptscan, memory_order_acquire) &&
+                        !rt__load32(&gp->gcworkdone, memory_order_acquire)
+                    ? RT_STACK_PREEMPT
+                    : gp->stackguard,
+                memory_order_relaxed);
+}
+
 /*
  * execute runs gp on the calling M until it switches out, then does the
  * switch's g0 half: park_m, gosched_m, gopreempt_m, goexit0, mquiesce or
@@ -1221,15 +1235,7 @@ static void execute(rt_m *mp, rt_g *gp)
     gp->m = mp;
     setcurg(mp, gp);
     rt__xadd32(&mp->p->schedtick, 1);
-    /* A new time slice: drop stale preemption requests (Go's execute). A
-     * pending preemptscan stays: the GC still wants our work. */
-    rt__store32(&gp->preempt, 0, memory_order_relaxed);
-    rt__store64(&gp->stackguard0,
-                rt__load32(&gp->preemptscan, memory_order_acquire) &&
-                        !rt__load32(&gp->gcworkdone, memory_order_acquire)
-                    ? RT_STACK_PREEMPT
-                    : gp->stackguard,
-                memory_order_relaxed);
+    rt__newslice(gp);
     why = rt__vmrun(gp);
     switch (why) {
     case RT_SW_PARK:

@@ -18,9 +18,9 @@ static inline rt_slot *slot(rt_g *gp, uint32_t s)
     return &gp->stack[gp->sp + s % gp->framen];
 }
 
-/* call pushes a frame of n slots after the prologue's stack check.
+/* rt__vmcall pushes a frame of n slots after the prologue's stack check.
  * Returns false when gp must yield first (a preemption was taken). */
-static bool call(rt_g *gp, uint32_t n)
+bool rt__vmcall(rt_g *gp, uint32_t n)
 {
     uint32_t size = n % RT_MAX_FRAME + 1, need = size + 1, i;
     uint64_t guard;
@@ -44,8 +44,8 @@ static bool call(rt_g *gp, uint32_t n)
     return true;
 }
 
-/* ret pops the current frame; in the base frame it does nothing. */
-static void ret(rt_g *gp)
+/* rt__vmret pops the current frame; in the base frame it does nothing. */
+void rt__vmret(rt_g *gp)
 {
     uint32_t prev;
 
@@ -145,11 +145,11 @@ rt_switch rt__vmrun(rt_g *gp)
         case RT_OP_NOP:
             break;
         case RT_OP_CALL:
-            if (!call(gp, in.a))
+            if (!rt__vmcall(gp, in.a))
                 return RT_SW_PREEMPT; /* pc stays: the CALL runs again */
             break;
         case RT_OP_RET:
-            ret(gp);
+            rt__vmret(gp);
             break;
         case RT_OP_NEW:
             /* An allocation is a call in Go, and its prologue a
