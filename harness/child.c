@@ -28,16 +28,13 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_int.h"
 
 enum {
     DEFAULT_TIMEOUT_S = 120, /* the sim's step budget ends a run far
                                 sooner: this catches a hang outside it */
     DEFAULT_MEM_MB = 4096,   /* the largest scenario needs well under
                                 1 GiB; the bound catches a runaway */
-    CHILD_GRACE_S = 5,       /* the parent's deadline comes this much
-                                after the child's own watchdog (which
-                                dumps the run's state), and so does the
-                                child's CPU-time limit */
     MAX_REPORT = 1 << 20,    /* bytes of a child's stderr scanned and
                                 passed on (a report is a few KiB) */
 };
@@ -58,26 +55,33 @@ enum {
 
 /* The child now running, for the signal handler; 0 when none. */
 static volatile sig_atomic_t childpid;
+/* gs__workerpid is in harness_int.h. */
+volatile sig_atomic_t gs__workerpid;
 /* The write end of the result pipe, in the child, for childhook. */
 static int resultfd = -1;
 
-/* onsignal is the parent's SIGINT/SIGTERM handler: kill the running
- * child, then die of the same signal. Async-signal-safe. */
-static void onsignal(int sig)
+/* reap kills pid (if any) and waits for it. Async-signal-safe. */
+static void reap(pid_t pid)
 {
-    pid_t pid = (pid_t)childpid;
-
     if (pid > 0) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
+}
+
+/* onsignal is the parent's SIGINT/SIGTERM handler: kill the running
+ * child and the worker, then die of the same signal. Async-signal-safe. */
+static void onsignal(int sig)
+{
+    reap((pid_t)childpid);
+    reap((pid_t)gs__workerpid);
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-/* installsignals installs onsignal once per process. */
-static void installsignals(void)
+/* gs__installsignals is in harness_int.h: onsignal, once per process. */
+void gs__installsignals(void)
 {
     static bool done;
     struct sigaction sa;
@@ -134,18 +138,11 @@ static void onwatchdog(int sig)
     _exit(GS_EXIT_INTERNAL);
 }
 
-/*
- * childmain is the child's side: bound itself, run, report. Never
- * returns. errfd is the file its stderr goes to.
- */
-static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
-                                const gs_childcfg *cfg, pid_t parent, int resfd,
-                                int errfd)
+/* gs__child_enter is in harness_int.h. */
+void gs__child_enter(const gs_childcfg *cfg, pid_t parent, int resfd,
+                     bool cpulimit)
 {
-    uint8_t msg[1 + sizeof(rt_stats)];
     struct rlimit rl;
-    rt_stats st;
-    int rc;
 
     /* Die with the parent; if it is already gone, the prctl came too
      * late to say so. */
@@ -157,16 +154,33 @@ static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
     resultfd = resfd;
     watchdog_s = cfg->timeout_s;
     signal(SIGALRM, onwatchdog);
-    alarm(cfg->timeout_s);
-    rl.rlim_cur = rl.rlim_max = cfg->timeout_s + CHILD_GRACE_S;
-    setrlimit(RLIMIT_CPU, &rl);
+    if (cpulimit) {
+        rl.rlim_cur = rl.rlim_max = cfg->timeout_s + GS__CHILD_GRACE_S;
+        setrlimit(RLIMIT_CPU, &rl);
+    }
     if (!SANITIZED) {
         rl.rlim_cur = rl.rlim_max = (rlim_t)cfg->mem_mb << 20;
         setrlimit(RLIMIT_AS, &rl);
     }
+    rt_set_throw_hook(childhook);
+}
+
+/*
+ * childmain is the child's side: bound itself, run, report. Never
+ * returns. errfd is the file its stderr goes to.
+ */
+static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
+                                const gs_childcfg *cfg, pid_t parent, int resfd,
+                                int errfd)
+{
+    uint8_t msg[1 + sizeof(rt_stats)];
+    rt_stats st;
+    int rc;
+
+    gs__child_enter(cfg, parent, resfd, true);
+    alarm(cfg->timeout_s);
     dup2(errfd, 2);
     close(errfd);
-    rt_set_throw_hook(childhook);
     rc = rt_run(sc, opt, &st);
     if (rc != RT_OK) {
         msg[0] = 'E';
@@ -180,6 +194,15 @@ static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
     fflush(stdout);
     fflush(stderr);
     _exit(GS_EXIT_OK);
+}
+
+/* gs__childcfg_defaults is in harness_int.h. */
+void gs__childcfg_defaults(gs_childcfg *cfg)
+{
+    if (cfg->timeout_s == 0)
+        cfg->timeout_s = DEFAULT_TIMEOUT_S;
+    if (cfg->mem_mb == 0)
+        cfg->mem_mb = DEFAULT_MEM_MB;
 }
 
 /* signame names the signals a run is likely to die of. */
@@ -273,10 +296,9 @@ static char *readall(int fd)
     return buf;
 }
 
-/* classify fills *out from what the child sent (msg[0..got)), how it
- * ended, and its stderr text (NULL if unread). */
-static void classify(const uint8_t *msg, size_t got, int status, bool killed,
-                     const char *text, gs_outcome *out)
+/* gs__classify is in harness_int.h. */
+void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
+                  const char *text, gs_outcome *out)
 {
     const rt_rule_info *ri;
     const char *name;
@@ -341,11 +363,8 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     pid_t pid, parent = getpid();
 
     memset(out, 0, sizeof *out);
-    if (cfg.timeout_s == 0)
-        cfg.timeout_s = DEFAULT_TIMEOUT_S;
-    if (cfg.mem_mb == 0)
-        cfg.mem_mb = DEFAULT_MEM_MB;
-    installsignals();
+    gs__childcfg_defaults(&cfg);
+    gs__installsignals();
     errf = tmpfile();
     if (errf == NULL) {
         snprintf(err, errlen, "a temporary file: %s", strerror(errno));
@@ -372,7 +391,7 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     }
     childpid = pid;
     close(fds[1]);
-    deadline = gs_now() + cfg.timeout_s + CHILD_GRACE_S;
+    deadline = gs_now() + cfg.timeout_s + GS__CHILD_GRACE_S;
     /* Read until EOF (the child is gone) or the deadline. */
     for (;;) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
@@ -401,7 +420,7 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     childpid = 0;
     text = readall(fileno(errf));
     fclose(errf);
-    classify(msg, got, status, killed, text, out);
+    gs__classify(msg, got, status, killed, text, out);
     if (text != NULL && out->kind != GS_OUT_CLEAN)
         gs_top_frames(text, out->frames, sizeof out->frames);
     if (!cfg.quiet && text != NULL)

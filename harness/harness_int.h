@@ -1,0 +1,59 @@
+/*
+ * harness_int.h - what child.c shares with pool.c, inside the harness
+ * library only (gs__ names): the front ends use harness.h.
+ *
+ * A worker (pool.c) is a child like gs_child_run's, bounded the same way
+ * and reporting on the same one-letter messages; only it lives for many
+ * runs. So it enters its life through gs__child_enter, its death is
+ * classified by gs__classify, and the parent's SIGINT/SIGTERM handler
+ * kills it as it kills the running child.
+ */
+#ifndef GSTORM_HARNESS_INT_H
+#define GSTORM_HARNESS_INT_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "harness.h"
+
+enum {
+    GS__CHILD_GRACE_S = 5, /* the parent's deadline comes this much after
+                              the child's own watchdog (which dumps the
+                              run's state), and so does the CPU-time
+                              limit of a one-run child */
+};
+
+/* The worker now running (pool.c), for the parent's signal handler; 0
+ * when none. */
+extern volatile sig_atomic_t gs__workerpid;
+
+/* gs__installsignals installs the parent's SIGINT/SIGTERM handler, once
+ * per process: it kills the running child and the worker, then lets the
+ * signal end the process. */
+void gs__installsignals(void);
+
+/* gs__childcfg_defaults fills the zero fields of *cfg with the defaults
+ * (harness.h: gs_childcfg). */
+void gs__childcfg_defaults(gs_childcfg *cfg);
+
+/*
+ * gs__child_enter is the first thing a forked child does: die with parent
+ * (PR_SET_PDEATHSIG; _exit at once if it is already gone), default
+ * SIGINT/SIGTERM, the SIGALRM watchdog that sends 'T' on resfd and dumps
+ * the run, the throw hook that sends 'V' and the rule on resfd and exits,
+ * the memory bound, and (cpulimit: a one-run child) a CPU-time bound of
+ * the whole process. The caller arms the alarm for each run.
+ */
+void gs__child_enter(const gs_childcfg *cfg, pid_t parent, int resfd,
+                     bool cpulimit);
+
+/*
+ * gs__classify fills *out from what a child sent (msg[0..got)), its wait
+ * status, whether the parent killed it at its deadline, and its stderr
+ * text (NULL if unread): the one classification of a run that ended its
+ * process.
+ */
+void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
+                  const char *text, gs_outcome *out);
+
+#endif /* GSTORM_HARNESS_INT_H */

@@ -1,0 +1,288 @@
+/*
+ * pool.c - runs in process, and a worker: a long-lived child that runs
+ * many inputs in process, one at a time, and is replaced when one fails.
+ *
+ * gs_child_run forks once per run: safe, but a fork, a pipe and a
+ * temporary file per run cost about twice a sim run of a small scenario.
+ * A worker pays the fork once per failure instead. The parent sends it a
+ * request (a gs_spec and schedule bytes) on a socket; it runs it with
+ * gs_spec_run, the same in-process run the fuzz targets make, and
+ * answers as a one-run child does: 'S' and its rt_stats, or 'E' and an
+ * RT_E* code, and waits for the next. A run that fails ends the worker
+ * the way it ends a one-run child ('V' and the rule from the throw hook,
+ * 'T' from its watchdog, or a signal, a sanitizer's exit), and
+ * gs__classify reads its death the same way; the next request starts a
+ * new worker.
+ *
+ * Isolation is what a one-run child has, less two things: the worker's
+ * stderr is dropped (its caller re-runs a failed input in a fresh child,
+ * gs_child_run, for the report), and its CPU-time limit cannot be one
+ * per run (the per-run bound is the watchdog's alarm, armed for each run,
+ * and the parent's deadline, which kills a silent worker). A run's
+ * result does not depend on the runs before it in the same process: rt
+ * starts every run from its own state (the determinism the fuzz targets'
+ * replay driver checks, and test_pool checks here).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "harness_int.h"
+
+enum {
+    MAX_SCHED = 1 << 20, /* schedule bytes of one request: far above a
+                            fuzzer input's (GS_MAX_FILE is for files) */
+};
+
+/* One request, then nsched schedule bytes. */
+typedef struct request {
+    gs_spec spec;
+    uint32_t nsched;
+} request;
+
+/* gs_spec_run is in harness.h. */
+int gs_spec_run(const rt_scenario *sc, const gs_spec *s, const uint8_t *sched,
+                size_t nsched, rt_stats *st)
+{
+    rt_sim_source src;
+    rt_options opt;
+
+    gs_spec_options(s, sched, nsched, &src, &opt);
+    opt.quiet = true; /* a program deadlock is counted, not printed */
+    return rt_run(sc, &opt, st);
+}
+
+/* readfull reads exactly n bytes from fd; false at EOF or an error. */
+static bool readfull(int fd, void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    ssize_t r;
+
+    while (n > 0) {
+        r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+/* sendall writes n bytes on socket fd without SIGPIPE; false if the
+ * other end is gone. */
+static bool sendall(int fd, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    ssize_t r;
+
+    while (n > 0) {
+        r = send(fd, p, n, MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+/*
+ * workermain is the worker's side: bound itself, then answer requests on
+ * fd until the parent closes it. A failed run never returns here (the
+ * throw hook, the watchdog or the signal ends the process). Never
+ * returns.
+ */
+static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd)
+{
+    uint8_t msg[1 + sizeof(rt_stats)], *sched;
+    request rq;
+    rt_stats st;
+    int rc, null;
+
+    gs__child_enter(&w->cfg, parent, fd, false);
+    /* Reports go nowhere: the caller re-runs a failure in a fresh child
+     * for its report. */
+    null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+        dup2(null, 1);
+        dup2(null, 2);
+        close(null);
+    }
+    sched = malloc(MAX_SCHED);
+    if (sched == NULL)
+        _exit(GS_EXIT_INTERNAL);
+    while (readfull(fd, &rq, sizeof rq)) {
+        if (rq.nsched > MAX_SCHED || !readfull(fd, sched, rq.nsched))
+            break;
+        alarm(w->cfg.timeout_s);
+        rc = gs_spec_run(w->sc, &rq.spec, sched, rq.nsched, &st);
+        alarm(0);
+        if (rc != RT_OK) {
+            msg[0] = 'E';
+            memcpy(msg + 1, &rc, sizeof rc);
+            if (!sendall(fd, msg, 1 + sizeof rc))
+                break;
+            continue;
+        }
+        msg[0] = 'S';
+        memcpy(msg + 1, &st, sizeof st);
+        if (!sendall(fd, msg, 1 + sizeof st))
+            break;
+    }
+    _exit(GS_EXIT_OK); /* the parent closed the socket */
+}
+
+/* gs_worker_init is in harness.h. */
+void gs_worker_init(gs_worker *w, const rt_scenario *sc, const gs_childcfg *cfg)
+{
+    memset(w, 0, sizeof *w);
+    w->sc = sc;
+    w->cfg = *cfg;
+    gs__childcfg_defaults(&w->cfg);
+    w->fd = -1;
+}
+
+/* start forks a new worker. Returns false with err set if it cannot. */
+static bool start(gs_worker *w, char *err, size_t errlen)
+{
+    pid_t pid, parent = getpid();
+    int sv[2];
+
+    gs__installsignals();
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        gs_fail(0, err, errlen, "socketpair: %s", strerror(errno));
+        return false;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0) {
+        gs_fail(0, err, errlen, "fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        workermain(w, parent, sv[1]);
+    }
+    close(sv[1]);
+    w->pid = pid;
+    w->fd = sv[0];
+    w->served = 0;
+    w->started++;
+    gs__workerpid = pid;
+    return true;
+}
+
+/* reap closes the worker's socket and waits for it (killed first if
+ * kill); returns its wait status. */
+static int reap(gs_worker *w, bool kill_)
+{
+    int status = 0;
+
+    if (kill_)
+        kill(w->pid, SIGKILL);
+    close(w->fd);
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    gs__workerpid = 0;
+    w->pid = 0;
+    w->fd = -1;
+    return status;
+}
+
+/* gs_worker_run is in harness.h. */
+bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
+                   size_t nsched, gs_outcome *out, char *err, size_t errlen)
+{
+    uint8_t msg[1 + sizeof(rt_stats) + GS_MAX_RULE];
+    request rq;
+    size_t got = 0;
+    double deadline;
+    bool killed = false;
+    int status;
+
+    memset(out, 0, sizeof *out);
+    if (nsched > MAX_SCHED) {
+        gs_fail(0, err, errlen, "%zu schedule bytes (at most %d)", nsched,
+                MAX_SCHED);
+        return false;
+    }
+    if (w->pid == 0 && !start(w, err, errlen))
+        return false;
+    memset(&rq, 0, sizeof rq);
+    rq.spec = *s;
+    rq.nsched = (uint32_t)nsched;
+    if (!sendall(w->fd, &rq, sizeof rq) ||
+        (nsched > 0 && !sendall(w->fd, sched, nsched))) {
+        /* It died between runs (killed from outside): a new one. */
+        reap(w, true);
+        if (!start(w, err, errlen))
+            return false;
+        if (!sendall(w->fd, &rq, sizeof rq) ||
+            (nsched > 0 && !sendall(w->fd, sched, nsched))) {
+            gs_fail(0, err, errlen, "a new worker did not take a run");
+            reap(w, true);
+            return false;
+        }
+    }
+    deadline = gs_now() + w->cfg.timeout_s + GS__CHILD_GRACE_S;
+    /* Read one answer; EOF or the deadline first means it is gone. */
+    for (;;) {
+        struct pollfd pfd = {w->fd, POLLIN, 0};
+        double left = deadline - gs_now();
+        ssize_t r;
+        if (got > 0 && ((msg[0] == 'S' && got == 1 + sizeof(rt_stats)) ||
+                        (msg[0] == 'E' && got == 1 + sizeof(int))))
+            break;
+        if (left <= 0) {
+            kill(w->pid, SIGKILL);
+            killed = true;
+            break;
+        }
+        if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+            continue; /* EINTR or the deadline: the check above decides */
+        r = read(w->fd, msg + got, sizeof msg - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got == sizeof msg)
+            break; /* more than any answer: stop reading */
+    }
+    if (!killed && got == 1 + sizeof(rt_stats) && msg[0] == 'S') {
+        out->kind = GS_OUT_CLEAN;
+        memcpy(&out->st, msg + 1, sizeof out->st);
+        w->served++;
+        return true;
+    }
+    if (!killed && got == 1 + sizeof(int) && msg[0] == 'E') {
+        out->kind = GS_OUT_ERROR;
+        memcpy(&out->code, msg + 1, sizeof out->code);
+        w->served++;
+        return true;
+    }
+    status = reap(w, killed || got == sizeof msg);
+    gs__classify(msg, got, status, killed, NULL, out);
+    return true;
+}
+
+/* gs_worker_stop is in harness.h. */
+void gs_worker_stop(gs_worker *w)
+{
+    if (w->pid > 0)
+        reap(w, true);
+}
