@@ -460,7 +460,7 @@ int cli_explore(int argc, char **argv)
     }
     t = gs_now() - start;
     printf("explore: %" PRIu64 " runs, no violation (strategy %s, seeds "
-           "%" PRIu64 "..%" PRIu64 ", %.1f s, %.0f runs/s, isolate %s)\n",
+           "%" PRIu64 "..%" PRIu64 ", %.1f s, %.1f runs/s, isolate %s)\n",
            i, gs_strategy_name((uint32_t)e.kind), e.seed,
            e.seed + (i ? i - 1 : 0), t, t > 0 ? (double)i / t : 0.0,
            isolations[e.isolate]);
