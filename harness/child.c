@@ -347,6 +347,33 @@ void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
     }
 }
 
+/* gs__readmsg is in harness_int.h. */
+bool gs__readmsg(int fd, pid_t pid, double deadline, uint8_t *msg, size_t cap,
+                 size_t *got, bool (*whole)(const uint8_t *msg, size_t got))
+{
+    for (;;) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        double left = deadline - gs_now();
+        ssize_t r;
+        if (whole != NULL && *got > 0 && whole(msg, *got))
+            return false;
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            return true;
+        }
+        if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+            continue; /* EINTR or the deadline: the check above decides */
+        r = read(fd, msg + *got, cap - *got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        *got += (size_t)r;
+        if (*got == cap)
+            return false; /* more than any message: stop reading */
+    }
+}
+
 /* gs_child_run is in harness.h. */
 bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
                   const gs_childcfg *cfg_, gs_outcome *out, char *err,
@@ -356,8 +383,8 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     gs_childcfg cfg = *cfg_;
     size_t got = 0;
     double deadline;
-    bool killed = false;
-    int fds[2], status = 0, rc;
+    bool killed;
+    int fds[2], status = 0;
     FILE *errf;
     char *text;
     pid_t pid, parent = getpid();
@@ -393,27 +420,7 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     close(fds[1]);
     deadline = gs_now() + cfg.timeout_s + GS__CHILD_GRACE_S;
     /* Read until EOF (the child is gone) or the deadline. */
-    for (;;) {
-        struct pollfd pfd = {fds[0], POLLIN, 0};
-        double left = deadline - gs_now();
-        ssize_t r;
-        if (left <= 0) {
-            kill(pid, SIGKILL);
-            killed = true;
-            break;
-        }
-        rc = poll(&pfd, 1, (int)(left * 1000) + 1);
-        if (rc <= 0)
-            continue; /* EINTR or the deadline: the check above decides */
-        r = read(fds[0], msg + got, sizeof msg - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        if (got == sizeof msg)
-            break; /* more than any message: stop reading */
-    }
+    killed = gs__readmsg(fds[0], pid, deadline, msg, sizeof msg, &got, NULL);
     close(fds[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;

@@ -56,4 +56,13 @@ void gs__child_enter(const gs_childcfg *cfg, pid_t parent, int resfd,
 void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
                   const char *text, gs_outcome *out);
 
+/*
+ * gs__readmsg reads a child's message from fd into msg (cap bytes), *got
+ * bytes so far, until EOF, a full buffer, whole(msg, *got) (NULL: read
+ * to EOF), or the gs_now() time deadline, when it kills pid with
+ * SIGKILL. Returns whether it killed it.
+ */
+bool gs__readmsg(int fd, pid_t pid, double deadline, uint8_t *msg, size_t cap,
+                 size_t *got, bool (*whole)(const uint8_t *msg, size_t got));
+
 #endif /* GSTORM_HARNESS_INT_H */

@@ -25,7 +25,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,14 +59,15 @@ int gs_spec_run(const rt_scenario *sc, const gs_spec *s, const uint8_t *sched,
     return rt_run(sc, &opt, st);
 }
 
-/* readfull reads exactly n bytes from fd; false at EOF or an error. */
-static bool readfull(int fd, void *buf, size_t n)
+/* xfer reads or (out) sends exactly n bytes on socket fd, a send never
+ * raising SIGPIPE; false at EOF or if the other end is gone. */
+static bool xfer(int fd, void *buf, size_t n, bool out)
 {
     uint8_t *p = buf;
     ssize_t r;
 
     while (n > 0) {
-        r = read(fd, p, n);
+        r = out ? send(fd, p, n, MSG_NOSIGNAL) : read(fd, p, n);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -78,23 +78,12 @@ static bool readfull(int fd, void *buf, size_t n)
     return true;
 }
 
-/* sendall writes n bytes on socket fd without SIGPIPE; false if the
- * other end is gone. */
-static bool sendall(int fd, const void *buf, size_t n)
+/* whole says whether msg[0..got) is a whole answer of a worker that
+ * goes on: 'S' and its stats, or 'E' and a code. */
+static bool whole(const uint8_t *msg, size_t got)
 {
-    const uint8_t *p = buf;
-    ssize_t r;
-
-    while (n > 0) {
-        r = send(fd, p, n, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
+    return (msg[0] == 'S' && got == 1 + sizeof(rt_stats)) ||
+           (msg[0] == 'E' && got == 1 + sizeof(int));
 }
 
 /*
@@ -122,8 +111,8 @@ static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd)
     sched = malloc(MAX_SCHED);
     if (sched == NULL)
         _exit(GS_EXIT_INTERNAL);
-    while (readfull(fd, &rq, sizeof rq)) {
-        if (rq.nsched > MAX_SCHED || !readfull(fd, sched, rq.nsched))
+    while (xfer(fd, &rq, sizeof rq, false)) {
+        if (rq.nsched > MAX_SCHED || !xfer(fd, sched, rq.nsched, false))
             break;
         alarm(w->cfg.timeout_s);
         rc = gs_spec_run(w->sc, &rq.spec, sched, rq.nsched, &st);
@@ -131,13 +120,13 @@ static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd)
         if (rc != RT_OK) {
             msg[0] = 'E';
             memcpy(msg + 1, &rc, sizeof rc);
-            if (!sendall(fd, msg, 1 + sizeof rc))
+            if (!xfer(fd, msg, 1 + sizeof rc, true))
                 break;
             continue;
         }
         msg[0] = 'S';
         memcpy(msg + 1, &st, sizeof st);
-        if (!sendall(fd, msg, 1 + sizeof st))
+        if (!xfer(fd, msg, 1 + sizeof st, true))
             break;
     }
     _exit(GS_EXIT_OK); /* the parent closed the socket */
@@ -211,7 +200,7 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
     request rq;
     size_t got = 0;
     double deadline;
-    bool killed = false;
+    bool killed;
     int status;
 
     memset(out, 0, sizeof *out);
@@ -225,14 +214,14 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
     memset(&rq, 0, sizeof rq);
     rq.spec = *s;
     rq.nsched = (uint32_t)nsched;
-    if (!sendall(w->fd, &rq, sizeof rq) ||
-        (nsched > 0 && !sendall(w->fd, sched, nsched))) {
+    if (!xfer(w->fd, &rq, sizeof rq, true) ||
+        !xfer(w->fd, (uint8_t *)sched, nsched, true)) {
         /* It died between runs (killed from outside): a new one. */
         reap(w, true);
         if (!start(w, err, errlen))
             return false;
-        if (!sendall(w->fd, &rq, sizeof rq) ||
-            (nsched > 0 && !sendall(w->fd, sched, nsched))) {
+        if (!xfer(w->fd, &rq, sizeof rq, true) ||
+            !xfer(w->fd, (uint8_t *)sched, nsched, true)) {
             gs_fail(0, err, errlen, "a new worker did not take a run");
             reap(w, true);
             return false;
@@ -240,29 +229,7 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
     }
     deadline = gs_now() + w->cfg.timeout_s + GS__CHILD_GRACE_S;
     /* Read one answer; EOF or the deadline first means it is gone. */
-    for (;;) {
-        struct pollfd pfd = {w->fd, POLLIN, 0};
-        double left = deadline - gs_now();
-        ssize_t r;
-        if (got > 0 && ((msg[0] == 'S' && got == 1 + sizeof(rt_stats)) ||
-                        (msg[0] == 'E' && got == 1 + sizeof(int))))
-            break;
-        if (left <= 0) {
-            kill(w->pid, SIGKILL);
-            killed = true;
-            break;
-        }
-        if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
-            continue; /* EINTR or the deadline: the check above decides */
-        r = read(w->fd, msg + got, sizeof msg - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        if (got == sizeof msg)
-            break; /* more than any answer: stop reading */
-    }
+    killed = gs__readmsg(w->fd, w->pid, deadline, msg, sizeof msg, &got, whole);
     if (!killed && got == 1 + sizeof(rt_stats) && msg[0] == 'S') {
         out->kind = GS_OUT_CLEAN;
         memcpy(&out->st, msg + 1, sizeof out->st);
