@@ -272,9 +272,8 @@ bool gs_sanitizer_key(const char *text, char *key, size_t cap)
     return false;
 }
 
-/* readall reads what fd holds from its start (at most MAX_REPORT bytes)
- * into a malloc'd NUL-terminated string, or NULL. */
-static char *readall(int fd)
+/* gs__readall is in harness_int.h. */
+char *gs__readall(int fd)
 {
     char *buf = malloc(MAX_REPORT + 1);
     size_t n = 0;
@@ -425,7 +424,7 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     childpid = 0;
-    text = readall(fileno(errf));
+    text = gs__readall(fileno(errf));
     fclose(errf);
     gs__classify(msg, got, status, killed, text, out);
     if (text != NULL && out->kind != GS_OUT_CLEAN)

@@ -113,6 +113,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "rt.h"
@@ -548,6 +549,7 @@ typedef struct gs_worker {
     gs_childcfg cfg;       /* bounds of each run (quiet is implied) */
     pid_t pid;             /* the worker, 0 when none runs */
     int fd;                /* the parent's end of its socket, -1 if none */
+    FILE *errf;            /* its stderr, an unlinked temporary file */
     uint64_t served;       /* runs the current worker answered */
     uint64_t started;      /* workers started so far */
 } gs_worker;
@@ -562,11 +564,10 @@ void gs_worker_init(gs_worker *w, const rt_scenario *sc,
  * 1 MiB) in the worker, starting one if none runs, and fills *out. A
  * clean run (GS_OUT_CLEAN, with its stats) or a refused one
  * (GS_OUT_ERROR) leaves the worker running. Any other outcome ended it:
- * *out is classified from its last message and wait status as
- * gs_child_run would, but without its stderr (frames "", no sanitizer
- * key: a sanitizer's abort reads as a signal or an exit code); re-run
- * the input with gs_child_run for the report. Returns false only if no
- * worker could be started (err says why).
+ * *out is classified as gs_child_run classifies a child, from its last
+ * message, its wait status and what it wrote on stderr (which is not
+ * passed on: re-run the input with gs_child_run for the report).
+ * Returns false only if no worker could be started (err says why).
  */
 bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
                    size_t nsched, gs_outcome *out, char *err, size_t errlen);

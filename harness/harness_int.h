@@ -56,6 +56,10 @@ void gs__child_enter(const gs_childcfg *cfg, pid_t parent, int resfd,
 void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
                   const char *text, gs_outcome *out);
 
+/* gs__readall reads what fd (a child's stderr file) holds from its start
+ * (at most 1 MiB) into a malloc'd NUL-terminated string, or NULL. */
+char *gs__readall(int fd);
+
 /*
  * gs__readmsg reads a child's message from fd into msg (cap bytes), *got
  * bytes so far, until EOF, a full buffer, whole(msg, *got) (NULL: read

@@ -8,17 +8,21 @@
  * request (a gs_spec and schedule bytes) on a socket; it runs it with
  * gs_spec_run, the same in-process run the fuzz targets make, and
  * answers as a one-run child does: 'S' and its rt_stats, or 'E' and an
- * RT_E* code, and waits for the next. A run that fails ends the worker
+ * RT_E* code, and waits for the next ('W' and the stats, and it exits,
+ * if the run wrote on stderr: see below). A run that fails ends the worker
  * the way it ends a one-run child ('V' and the rule from the throw hook,
  * 'T' from its watchdog, or a signal, a sanitizer's exit), and
  * gs__classify reads its death the same way; the next request starts a
  * new worker.
  *
  * Isolation is what a one-run child has, less two things: the worker's
- * stderr is dropped (its caller re-runs a failed input in a fresh child,
- * gs_child_run, for the report), and its CPU-time limit cannot be one
- * per run (the per-run bound is the watchdog's alarm, armed for each run,
- * and the parent's deadline, which kills a silent worker). A run's
+ * stderr is not passed on (it goes to a temporary file, read when the
+ * worker dies, so that a sanitizer's report is classified as
+ * gs_child_run would; the caller re-runs a failed input in a fresh child
+ * for the report; a run that wrote anything ends the worker), and
+ * its CPU-time limit cannot be one per run (the per-run bound is the
+ * watchdog's alarm, armed for each run, and the parent's deadline, which
+ * kills a silent worker). A run's
  * result does not depend on the runs before it in the same process: rt
  * starts every run from its own state (the determinism the fuzz targets'
  * replay driver checks, and test_pool checks here).
@@ -92,22 +96,23 @@ static bool whole(const uint8_t *msg, size_t got)
  * throw hook, the watchdog or the signal ends the process). Never
  * returns.
  */
-static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd)
+static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd,
+                                 int errfd)
 {
     uint8_t msg[1 + sizeof(rt_stats)], *sched;
     request rq;
     rt_stats st;
     int rc, null;
+    bool wrote;
 
     gs__child_enter(&w->cfg, parent, fd, false);
-    /* Reports go nowhere: the caller re-runs a failure in a fresh child
-     * for its report. */
     null = open("/dev/null", O_WRONLY);
     if (null >= 0) {
         dup2(null, 1);
-        dup2(null, 2);
         close(null);
     }
+    dup2(errfd, 2);
+    close(errfd);
     sched = malloc(MAX_SCHED);
     if (sched == NULL)
         _exit(GS_EXIT_INTERNAL);
@@ -124,9 +129,13 @@ static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd)
                 break;
             continue;
         }
-        msg[0] = 'S';
+        /* A quiet run that wrote on stderr (a sanitizer that goes on
+         * after its report, as TSan does) ends the worker: 'W', and the
+         * parent classifies it with the text, as gs_child_run would. */
+        wrote = lseek(2, 0, SEEK_CUR) > 0;
+        msg[0] = wrote ? 'W' : 'S';
         memcpy(msg + 1, &st, sizeof st);
-        if (!xfer(fd, msg, 1 + sizeof st, true))
+        if (!xfer(fd, msg, 1 + sizeof st, true) || wrote)
             break;
     }
     _exit(GS_EXIT_OK); /* the parent closed the socket */
@@ -146,11 +155,18 @@ void gs_worker_init(gs_worker *w, const rt_scenario *sc, const gs_childcfg *cfg)
 static bool start(gs_worker *w, char *err, size_t errlen)
 {
     pid_t pid, parent = getpid();
+    FILE *errf;
     int sv[2];
 
     gs__installsignals();
+    errf = tmpfile();
+    if (errf == NULL) {
+        gs_fail(0, err, errlen, "a temporary file: %s", strerror(errno));
+        return false;
+    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
         gs_fail(0, err, errlen, "socketpair: %s", strerror(errno));
+        fclose(errf);
         return false;
     }
     fflush(stdout);
@@ -160,13 +176,15 @@ static bool start(gs_worker *w, char *err, size_t errlen)
         gs_fail(0, err, errlen, "fork: %s", strerror(errno));
         close(sv[0]);
         close(sv[1]);
+        fclose(errf);
         return false;
     }
     if (pid == 0) {
         close(sv[0]);
-        workermain(w, parent, sv[1]);
+        workermain(w, parent, sv[1], dup(fileno(errf)));
     }
     close(sv[1]);
+    w->errf = errf;
     w->pid = pid;
     w->fd = sv[0];
     w->served = 0;
@@ -176,8 +194,9 @@ static bool start(gs_worker *w, char *err, size_t errlen)
 }
 
 /* reap closes the worker's socket and waits for it (killed first if
- * kill); returns its wait status. */
-static int reap(gs_worker *w, bool kill_)
+ * kill_); returns its wait status, and (text not NULL) what it wrote on
+ * stderr in *text (malloc'd, or NULL). */
+static int reap(gs_worker *w, bool kill_, char **text)
 {
     int status = 0;
 
@@ -189,6 +208,10 @@ static int reap(gs_worker *w, bool kill_)
     gs__workerpid = 0;
     w->pid = 0;
     w->fd = -1;
+    if (text != NULL)
+        *text = gs__readall(fileno(w->errf));
+    fclose(w->errf);
+    w->errf = NULL;
     return status;
 }
 
@@ -200,6 +223,7 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
     request rq;
     size_t got = 0;
     double deadline;
+    char *text = NULL;
     bool killed;
     int status;
 
@@ -217,13 +241,13 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
     if (!xfer(w->fd, &rq, sizeof rq, true) ||
         !xfer(w->fd, (uint8_t *)sched, nsched, true)) {
         /* It died between runs (killed from outside): a new one. */
-        reap(w, true);
+        reap(w, true, NULL);
         if (!start(w, err, errlen))
             return false;
         if (!xfer(w->fd, &rq, sizeof rq, true) ||
             !xfer(w->fd, (uint8_t *)sched, nsched, true)) {
             gs_fail(0, err, errlen, "a new worker did not take a run");
-            reap(w, true);
+            reap(w, true, NULL);
             return false;
         }
     }
@@ -242,8 +266,13 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
         w->served++;
         return true;
     }
-    status = reap(w, killed || got == sizeof msg);
-    gs__classify(msg, got, status, killed, NULL, out);
+    status = reap(w, killed || got == sizeof msg, &text);
+    if (got > 0 && msg[0] == 'W')
+        msg[0] = 'S'; /* a one-run child's clean end, and its text */
+    gs__classify(msg, got, status, killed, text, out);
+    if (text != NULL)
+        gs_top_frames(text, out->frames, sizeof out->frames);
+    free(text);
     return true;
 }
 
@@ -251,5 +280,5 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
 void gs_worker_stop(gs_worker *w)
 {
     if (w->pid > 0)
-        reap(w, true);
+        reap(w, true, NULL);
 }
