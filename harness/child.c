@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -373,6 +374,41 @@ bool gs__readmsg(int fd, pid_t pid, double deadline, uint8_t *msg, size_t cap,
     }
 }
 
+/* gs__spawn is in harness_int.h. */
+pid_t gs__spawn(bool both, FILE **errf, int *mine, int *theirs, char *err,
+                size_t errlen)
+{
+    int fds[2];
+    pid_t pid;
+
+    gs__installsignals();
+    *errf = tmpfile();
+    if (*errf == NULL) {
+        gs_fail(0, err, errlen, "a temporary file: %s", strerror(errno));
+        return -1;
+    }
+    if ((both ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0) {
+        gs_fail(0, err, errlen, "%s: %s", both ? "socketpair" : "pipe",
+                strerror(errno));
+        fclose(*errf);
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0) {
+        gs_fail(0, err, errlen, "fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        fclose(*errf);
+        return -1;
+    }
+    close(fds[pid == 0 ? 0 : 1]);
+    *mine = pid == 0 ? -1 : fds[0];
+    *theirs = pid == 0 ? fds[1] : -1;
+    return pid;
+}
+
 /* gs_child_run is in harness.h. */
 bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
                   const gs_childcfg *cfg_, gs_outcome *out, char *err,
@@ -390,33 +426,12 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
 
     memset(out, 0, sizeof *out);
     gs__childcfg_defaults(&cfg);
-    gs__installsignals();
-    errf = tmpfile();
-    if (errf == NULL) {
-        snprintf(err, errlen, "a temporary file: %s", strerror(errno));
+    pid = gs__spawn(false, &errf, &fds[0], &fds[1], err, errlen);
+    if (pid < 0)
         return false;
-    }
-    if (pipe(fds) != 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
-        fclose(errf);
-        return false;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        fclose(errf);
-        return false;
-    }
-    if (pid == 0) {
-        close(fds[0]);
+    if (pid == 0)
         childmain(sc, opt, &cfg, parent, fds[1], dup(fileno(errf)));
-    }
     childpid = pid;
-    close(fds[1]);
     deadline = gs_now() + cfg.timeout_s + GS__CHILD_GRACE_S;
     /* Read until EOF (the child is gone) or the deadline. */
     killed = gs__readmsg(fds[0], pid, deadline, msg, sizeof msg, &got, NULL);

@@ -12,6 +12,7 @@
 #define GSTORM_HARNESS_INT_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "harness.h"
@@ -55,6 +56,18 @@ void gs__child_enter(const gs_childcfg *cfg, pid_t parent, int resfd,
  */
 void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
                   const char *text, gs_outcome *out);
+
+/*
+ * gs__spawn makes a child's plumbing and forks: an unlinked temporary
+ * file for its stderr (*errf), and a channel whose read end (a pipe's) or
+ * one end (both: a socket pair, both ways) is the parent's *mine and the
+ * other the child's *theirs. Returns the child's pid in the parent
+ * (*theirs is -1 there, closed), 0 in the child (*mine is -1, closed),
+ * or -1 with err set and nothing left open. The parent's SIGINT/SIGTERM
+ * handler is installed first.
+ */
+pid_t gs__spawn(bool both, FILE **errf, int *mine, int *theirs, char *err,
+                size_t errlen);
 
 /* gs__readall reads what fd (a child's stderr file) holds from its start
  * (at most 1 MiB) into a malloc'd NUL-terminated string, or NULL. */

@@ -156,37 +156,16 @@ static bool start(gs_worker *w, char *err, size_t errlen)
 {
     pid_t pid, parent = getpid();
     FILE *errf;
-    int sv[2];
+    int mine, theirs;
 
-    gs__installsignals();
-    errf = tmpfile();
-    if (errf == NULL) {
-        gs_fail(0, err, errlen, "a temporary file: %s", strerror(errno));
+    pid = gs__spawn(true, &errf, &mine, &theirs, err, errlen);
+    if (pid < 0)
         return false;
-    }
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        gs_fail(0, err, errlen, "socketpair: %s", strerror(errno));
-        fclose(errf);
-        return false;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0) {
-        gs_fail(0, err, errlen, "fork: %s", strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
-        fclose(errf);
-        return false;
-    }
-    if (pid == 0) {
-        close(sv[0]);
-        workermain(w, parent, sv[1], dup(fileno(errf)));
-    }
-    close(sv[1]);
+    if (pid == 0)
+        workermain(w, parent, theirs, dup(fileno(errf)));
     w->errf = errf;
     w->pid = pid;
-    w->fd = sv[0];
+    w->fd = mine;
     w->served = 0;
     w->started++;
     gs__workerpid = pid;
