@@ -32,7 +32,7 @@ static void exploreusage(FILE *f)
         "           [--timeout S] [--isolate worker|run|none] [-o FILE]\n"
         "           [--quiet]\n\n"
         "Searches schedules of SCENARIO (a text scenario or a gstorm file) on\n"
-        "the sim backend, one child run per seed X, X+1, ... (default X=1),\n"
+        "the sim backend, one run per seed X, X+1, ... (default X=1),\n"
         "and stops at the first run that violates a rule or crashes.\n"
         "  --strategy  random (default): a seeded random choice at every "
         "yield\n"
@@ -427,7 +427,8 @@ int cli_explore(int argc, char **argv)
             goto out;
         rc = GS_EXIT_OK;
         e.k = iscut(&e, &o) ? e.budget : o.st.sim_steps;
-        e.cuts = 0; /* the k-learning run is not one of the search's */
+        /* The k-learning run is not one of the search's. */
+        e.cuts = e.deadlocks = 0;
         if (!e.quiet)
             fprintf(stderr,
                     "explore: pct depth %" PRIu64 ", k = %" PRIu64
