@@ -248,9 +248,9 @@ TEST(pool, a_run_past_its_bound_is_a_timeout)
     gs_worker_stop(&w);
 }
 
-/* segvsiblings is a child's: after 300 ms, send SIGSEGV to every other
+/* signalsiblings is a child's: after 300 ms, send sig to every other
  * child of its parent (the worker). Never returns. */
-static _Noreturn void segvsiblings(void)
+static _Noreturn void signalsiblings(int sig)
 {
     pid_t parent = getppid(), pid;
     char path[64];
@@ -263,7 +263,7 @@ static _Noreturn void segvsiblings(void)
     if (f != NULL) {
         while (fscanf(f, "%d", &pid) == 1)
             if (pid != getpid())
-                kill(pid, SIGSEGV);
+                kill(pid, sig);
         fclose(f);
     }
     _exit(0);
@@ -286,7 +286,7 @@ static void segvrun(const rt_scenario *sc, const gs_spec *s, gs_outcome *o)
     killer = fork();
     CHECK_GE(killer, 0);
     if (killer == 0)
-        segvsiblings();
+        signalsiblings(SIGSEGV);
     CHECK(gs_child_run(sc, &opt, &cfg, o, err, sizeof err));
     CHECK_EQ(waitpid(killer, &status, 0), killer);
 }
@@ -309,7 +309,7 @@ TEST(pool, a_worker_that_crashes_is_classified_as_a_child_would_be)
     killer = fork();
     CHECK_GE(killer, 0);
     if (killer == 0)
-        segvsiblings();
+        signalsiblings(SIGSEGV);
     CHECK(gs_worker_run(&w, &s, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(waitpid(killer, &status, 0), killer);
     if (o.kind != want.kind || strcmp(o.key, want.key) != 0)
@@ -323,6 +323,36 @@ TEST(pool, a_worker_that_crashes_is_classified_as_a_child_would_be)
     CHECK(gs_worker_run(&w, &s, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_RULE);
     CHECK_EQ(w.started, 2);
+    gs_worker_stop(&w);
+}
+
+TEST(pool, a_silent_worker_is_killed_at_the_parents_deadline)
+{
+    gs_childcfg cfg = {.quiet = true, .timeout_s = 1};
+    char err[GS_ERRLEN];
+    double t0 = gs_now(), dt;
+    gs_worker w;
+    gs_outcome o;
+    gs_spec s = spec(1, 1000ull * 1000 * 1000 * 1000);
+    pid_t stopper;
+    int status;
+
+    /* A stopped worker's watchdog cannot fire: only the parent's
+     * deadline (its bound and 5 s of grace) ends it. */
+    gs_worker_init(&w, longrun(), &cfg);
+    stopper = fork();
+    CHECK_GE(stopper, 0);
+    if (stopper == 0)
+        signalsiblings(SIGSTOP);
+    CHECK(gs_worker_run(&w, &s, NULL, 0, &o, err, sizeof err));
+    CHECK_EQ(waitpid(stopper, &status, 0), stopper);
+    dt = gs_now() - t0;
+    if (o.kind != GS_OUT_TIMEOUT)
+        test__fail(__FILE__, __LINE__, "outcome %d [%s], want a timeout",
+                   (int)o.kind, o.key);
+    CHECK_GE(dt, 5);
+    CHECK_LT(dt, 30);
+    CHECK_EQ(w.pid, 0);
     gs_worker_stop(&w);
 }
 
