@@ -166,13 +166,15 @@ static bool iscut(const explore *e, const gs_outcome *o)
 
 /*
  * runone runs the run of spec s as --isolate says and fills *o, counting
- * program deadlocks and budget cuts. In a worker, a run that ended the
- * worker (a finding, a crash, a hang, a kill from outside) is run again
- * alone in a fresh child, which prints its report and whose outcome
+ * program deadlocks and budget cuts. next (NULL: none) is the run that
+ * will follow, which a worker gets ahead (gs_worker_run). In a worker, a run
+ * that ended the worker (a finding, a crash, a hang, a kill from outside) is
+ * run again alone in a fresh child, which prints its report and whose outcome
  * counts; a budget cut needs no report. Returns false after a message
  * if no run could be started.
  */
-static bool runone(explore *e, const gs_spec *s, gs_outcome *o)
+static bool runone(explore *e, const gs_spec *s, const gs_spec *next,
+                   gs_outcome *o)
 {
     char err[GS_ERRLEN];
     gs_outcome first;
@@ -187,7 +189,7 @@ static bool runone(explore *e, const gs_spec *s, gs_outcome *o)
         if (!childrun(e, s, false, o))
             return false;
     } else {
-        if (!gs_worker_run(&e->w, s, NULL, 0, o, err, sizeof err)) {
+        if (!gs_worker_run(&e->w, s, NULL, 0, next, o, err, sizeof err)) {
             fprintf(stderr, "gstorm explore: cannot start a worker: %s\n", err);
             return false;
         }
@@ -390,7 +392,7 @@ int cli_explore(int argc, char **argv)
     uint64_t i, lastrun = 0;
     bool help = false;
     gs_outcome o;
-    gs_spec s;
+    gs_spec s, next;
     int rc;
 
     rc = exploreflags(argc, argv, &e, &help);
@@ -419,7 +421,7 @@ int cli_explore(int argc, char **argv)
          * round-robin run (seed 0, so that it does not depend on X). A
          * run cut by --budget took the whole budget. */
         s = specfor(&e, RT_SIM_RR, 0);
-        if (!runone(&e, &s, &o)) {
+        if (!runone(&e, &s, NULL, &o)) {
             rc = GS_EXIT_INTERNAL;
             goto out;
         }
@@ -451,7 +453,8 @@ int cli_explore(int argc, char **argv)
             lastrun = i;
         }
         s = specfor(&e, e.kind, e.seed + i);
-        if (!runone(&e, &s, &o)) {
+        next = specfor(&e, e.kind, e.seed + i + 1);
+        if (!runone(&e, &s, i + 1 < e.runs ? &next : NULL, &o)) {
             rc = GS_EXIT_INTERNAL;
             goto out;
         }

@@ -349,13 +349,14 @@ void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
 
 /* gs__readmsg is in harness_int.h. */
 bool gs__readmsg(int fd, pid_t pid, double deadline, uint8_t *msg, size_t cap,
-                 size_t *got, bool (*whole)(const uint8_t *msg, size_t got))
+                 size_t *got, size_t (*need)(const uint8_t *msg, size_t got))
 {
     for (;;) {
         struct pollfd pfd = {fd, POLLIN, 0};
         double left = deadline - gs_now();
+        size_t want = need != NULL ? need(msg, *got) : cap - *got;
         ssize_t r;
-        if (whole != NULL && *got > 0 && whole(msg, *got))
+        if (want == 0)
             return false;
         if (left <= 0) {
             kill(pid, SIGKILL);
@@ -363,7 +364,7 @@ bool gs__readmsg(int fd, pid_t pid, double deadline, uint8_t *msg, size_t cap,
         }
         if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
             continue; /* EINTR or the deadline: the check above decides */
-        r = read(fd, msg + *got, cap - *got);
+        r = read(fd, msg + *got, want < cap - *got ? want : cap - *got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)

@@ -552,6 +552,9 @@ typedef struct gs_worker {
     FILE *errf;            /* its stderr, an unlinked temporary file */
     uint64_t served;       /* runs the current worker answered */
     uint64_t started;      /* workers started so far */
+    bool queued;           /* qspec was sent ahead (a run's next) and
+                              waits in the worker */
+    gs_spec qspec;
 } gs_worker;
 
 /* gs_worker_init prepares *w to run sc under cfg; no process starts
@@ -561,7 +564,14 @@ void gs_worker_init(gs_worker *w, const rt_scenario *sc,
 
 /*
  * gs_worker_run runs spec s with schedule bytes sched[0..nsched) (at most
- * 1 MiB) in the worker, starting one if none runs, and fills *out. A
+ * 1 MiB) in the worker, starting one if none runs, and fills *out. next
+ * (NULL: none) is the run, without schedule bytes, that the caller will
+ * ask for next: it is sent right after s, so that the worker finds it
+ * waiting when s is done and runs it while the caller handles s's answer
+ * (one wake-up a run instead of two, and the caller's work overlaps the
+ * worker's). The next call takes its answer if it asks for that run;
+ * for another, the worker is replaced first; if the worker died, the run
+ * is sent again. A
  * clean run (GS_OUT_CLEAN, with its stats) or a refused one
  * (GS_OUT_ERROR) leaves the worker running. Any other outcome ended it:
  * *out is classified as gs_child_run classifies a child, from its last
@@ -570,7 +580,8 @@ void gs_worker_init(gs_worker *w, const rt_scenario *sc,
  * Returns false only if no worker could be started (err says why).
  */
 bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
-                   size_t nsched, gs_outcome *out, char *err, size_t errlen);
+                   size_t nsched, const gs_spec *next, gs_outcome *out,
+                   char *err, size_t errlen);
 
 /* gs_worker_stop ends the worker, if one runs, and waits for it. */
 void gs_worker_stop(gs_worker *w);

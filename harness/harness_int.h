@@ -75,11 +75,13 @@ char *gs__readall(int fd);
 
 /*
  * gs__readmsg reads a child's message from fd into msg (cap bytes), *got
- * bytes so far, until EOF, a full buffer, whole(msg, *got) (NULL: read
- * to EOF), or the gs_now() time deadline, when it kills pid with
- * SIGKILL. Returns whether it killed it.
+ * bytes so far, until EOF, a full buffer, the message is whole, or the
+ * gs_now() time deadline, when it kills pid with SIGKILL. need(msg, got)
+ * says how many more bytes the message wants (0: it is whole; it reads
+ * no further, so that a message that follows stays unread); NULL: read
+ * to EOF. Returns whether it killed pid.
  */
 bool gs__readmsg(int fd, pid_t pid, double deadline, uint8_t *msg, size_t cap,
-                 size_t *got, bool (*whole)(const uint8_t *msg, size_t got));
+                 size_t *got, size_t (*need)(const uint8_t *msg, size_t got));
 
 #endif /* GSTORM_HARNESS_INT_H */

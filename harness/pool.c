@@ -82,12 +82,20 @@ static bool xfer(int fd, void *buf, size_t n, bool out)
     return true;
 }
 
-/* whole says whether msg[0..got) is a whole answer of a worker that
- * goes on: 'S' and its stats, or 'E' and a code. */
-static bool whole(const uint8_t *msg, size_t got)
+/* need says how many more bytes the worker's answer msg[0..got) wants:
+ * 'S' or 'W' and the stats, 'E' and a code; any other ('V' and a rule,
+ * 'T') comes before the worker's end, so read to EOF. */
+static size_t need(const uint8_t *msg, size_t got)
 {
-    return (msg[0] == 'S' && got == 1 + sizeof(rt_stats)) ||
-           (msg[0] == 'E' && got == 1 + sizeof(int));
+    size_t n = SIZE_MAX;
+
+    if (got == 0)
+        return 1;
+    if (msg[0] == 'S' || msg[0] == 'W')
+        n = 1 + sizeof(rt_stats);
+    else if (msg[0] == 'E')
+        n = 1 + sizeof(int);
+    return n == SIZE_MAX ? SIZE_MAX : n - got;
 }
 
 /*
@@ -187,6 +195,7 @@ static int reap(gs_worker *w, bool kill_, char **text)
     gs__workerpid = 0;
     w->pid = 0;
     w->fd = -1;
+    w->queued = false;
     if (text != NULL)
         *text = gs__readall(fileno(w->errf));
     fclose(w->errf);
@@ -194,12 +203,38 @@ static int reap(gs_worker *w, bool kill_, char **text)
     return status;
 }
 
+/* sendrun sends the worker a request for s and its schedule bytes;
+ * false if it is gone. */
+static bool sendrun(gs_worker *w, const gs_spec *s, const uint8_t *sched,
+                    size_t nsched)
+{
+    request rq;
+
+    memset(&rq, 0, sizeof rq);
+    rq.spec = *s;
+    rq.nsched = (uint32_t)nsched;
+    return xfer(w->fd, &rq, sizeof rq, true) &&
+           xfer(w->fd, (uint8_t *)sched, nsched, true);
+}
+
+/* isqueued says whether s, without schedule bytes, is the run that was
+ * sent ahead: the same fields, those that make the run. */
+static bool isqueued(const gs_worker *w, const gs_spec *s, size_t nsched)
+{
+    const gs_spec *q = &w->qspec;
+
+    return w->queued && nsched == 0 && q->kind == s->kind &&
+           q->depth == s->depth && q->seed == s->seed &&
+           q->steps_hint == s->steps_hint && q->step_budget == s->step_budget &&
+           q->bound_ns == s->bound_ns && q->faults == s->faults;
+}
+
 /* gs_worker_run is in harness.h. */
 bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
-                   size_t nsched, gs_outcome *out, char *err, size_t errlen)
+                   size_t nsched, const gs_spec *next, gs_outcome *out,
+                   char *err, size_t errlen)
 {
     uint8_t msg[1 + sizeof(rt_stats) + GS_MAX_RULE];
-    request rq;
     size_t got = 0;
     double deadline;
     char *text = NULL;
@@ -212,27 +247,31 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
                 MAX_SCHED);
         return false;
     }
+    /* A worker with another run waiting would run that one first. */
+    if (w->pid > 0 && w->queued && !isqueued(w, s, nsched))
+        reap(w, true, NULL);
     if (w->pid == 0 && !start(w, err, errlen))
         return false;
-    memset(&rq, 0, sizeof rq);
-    rq.spec = *s;
-    rq.nsched = (uint32_t)nsched;
-    if (!xfer(w->fd, &rq, sizeof rq, true) ||
-        !xfer(w->fd, (uint8_t *)sched, nsched, true)) {
+    if (!isqueued(w, s, nsched) && !sendrun(w, s, sched, nsched)) {
         /* It died between runs (killed from outside): a new one. */
         reap(w, true, NULL);
         if (!start(w, err, errlen))
             return false;
-        if (!xfer(w->fd, &rq, sizeof rq, true) ||
-            !xfer(w->fd, (uint8_t *)sched, nsched, true)) {
+        if (!sendrun(w, s, sched, nsched)) {
             gs_fail(0, err, errlen, "a new worker did not take a run");
             reap(w, true, NULL);
             return false;
         }
     }
+    w->queued = false;
+    /* If this fails, the worker is gone: reading s's answer says how. */
+    if (next != NULL && sendrun(w, next, NULL, 0)) {
+        w->queued = true;
+        w->qspec = *next;
+    }
     deadline = gs_now() + w->cfg.timeout_s + GS__CHILD_GRACE_S;
     /* Read one answer; EOF or the deadline first means it is gone. */
-    killed = gs__readmsg(w->fd, w->pid, deadline, msg, sizeof msg, &got, whole);
+    killed = gs__readmsg(w->fd, w->pid, deadline, msg, sizeof msg, &got, need);
     if (!killed && got == 1 + sizeof(rt_stats) && msg[0] == 'S') {
         out->kind = GS_OUT_CLEAN;
         memcpy(&out->st, msg + 1, sizeof out->st);
