@@ -166,7 +166,7 @@ static bool iscut(const explore *e, const gs_outcome *o)
 
 /*
  * runone runs the run of spec s as --isolate says and fills *o, counting
- * program deadlocks and budget cuts. next (NULL: none) is the run that
+ * program deadlocks and budget cuts. next[0..nnext) are the runs that
  * will follow, which a worker gets ahead (gs_worker_run). In a worker, a run
  * that ended the worker (a finding, a crash, a hang, a kill from outside) is
  * run again alone in a fresh child, which prints its report and whose outcome
@@ -174,7 +174,7 @@ static bool iscut(const explore *e, const gs_outcome *o)
  * if no run could be started.
  */
 static bool runone(explore *e, const gs_spec *s, const gs_spec *next,
-                   gs_outcome *o)
+                   size_t nnext, gs_outcome *o)
 {
     char err[GS_ERRLEN];
     gs_outcome first;
@@ -189,7 +189,8 @@ static bool runone(explore *e, const gs_spec *s, const gs_spec *next,
         if (!childrun(e, s, false, o))
             return false;
     } else {
-        if (!gs_worker_run(&e->w, s, NULL, 0, next, o, err, sizeof err)) {
+        if (!gs_worker_run(&e->w, s, NULL, 0, next, nnext, o, err,
+                           sizeof err)) {
             fprintf(stderr, "gstorm explore: cannot start a worker: %s\n", err);
             return false;
         }
@@ -392,7 +393,8 @@ int cli_explore(int argc, char **argv)
     uint64_t i, lastrun = 0;
     bool help = false;
     gs_outcome o;
-    gs_spec s, next;
+    gs_spec s, next[GS_WORKER_AHEAD];
+    size_t n;
     int rc;
 
     rc = exploreflags(argc, argv, &e, &help);
@@ -421,7 +423,7 @@ int cli_explore(int argc, char **argv)
          * round-robin run (seed 0, so that it does not depend on X). A
          * run cut by --budget took the whole budget. */
         s = specfor(&e, RT_SIM_RR, 0);
-        if (!runone(&e, &s, NULL, &o)) {
+        if (!runone(&e, &s, NULL, 0, &o)) {
             rc = GS_EXIT_INTERNAL;
             goto out;
         }
@@ -453,8 +455,12 @@ int cli_explore(int argc, char **argv)
             lastrun = i;
         }
         s = specfor(&e, e.kind, e.seed + i);
-        next = specfor(&e, e.kind, e.seed + i + 1);
-        if (!runone(&e, &s, i + 1 < e.runs ? &next : NULL, &o)) {
+        /* The runs after it, for a worker to get ahead. */
+        for (n = 0; e.isolate == ISOLATE_WORKER && n < GS_WORKER_AHEAD &&
+                    i + 1 + n < e.runs;
+             n++)
+            next[n] = specfor(&e, e.kind, e.seed + i + 1 + n);
+        if (!runone(&e, &s, next, n, &o)) {
             rc = GS_EXIT_INTERNAL;
             goto out;
         }

@@ -542,19 +542,21 @@ _Noreturn void gs_throw_exit(const char *rule);
 int gs_spec_run(const rt_scenario *sc, const gs_spec *s, const uint8_t *sched,
                 size_t nsched, rt_stats *st);
 
+/* Runs a worker is sent ahead at most (gs_worker_run). */
+enum { GS_WORKER_AHEAD = 16 };
+
 /* A worker and its counters. Fields are read-only for callers. */
 typedef struct gs_worker {
-    const rt_scenario *sc; /* every run's scenario (the worker's copy is
-                              the one it was forked with) */
-    gs_childcfg cfg;       /* bounds of each run (quiet is implied) */
-    pid_t pid;             /* the worker, 0 when none runs */
-    int fd;                /* the parent's end of its socket, -1 if none */
-    FILE *errf;            /* its stderr, an unlinked temporary file */
-    uint64_t served;       /* runs the current worker answered */
-    uint64_t started;      /* workers started so far */
-    bool queued;           /* qspec was sent ahead (a run's next) and
-                              waits in the worker */
-    gs_spec qspec;
+    const rt_scenario *sc;      /* every run's scenario (the worker's copy is
+                                   the one it was forked with) */
+    gs_childcfg cfg;            /* bounds of each run (quiet is implied) */
+    pid_t pid;                  /* the worker, 0 when none runs */
+    int fd;                     /* the parent's end of its socket, -1 if none */
+    FILE *errf;                 /* its stderr, an unlinked temporary file */
+    uint64_t served;            /* runs the current worker answered */
+    uint64_t started;           /* workers started so far */
+    gs_spec q[GS_WORKER_AHEAD]; /* runs sent ahead, unanswered, in order */
+    size_t nq;
 } gs_worker;
 
 /* gs_worker_init prepares *w to run sc under cfg; no process starts
@@ -564,14 +566,14 @@ void gs_worker_init(gs_worker *w, const rt_scenario *sc,
 
 /*
  * gs_worker_run runs spec s with schedule bytes sched[0..nsched) (at most
- * 1 MiB) in the worker, starting one if none runs, and fills *out. next
- * (NULL: none) is the run, without schedule bytes, that the caller will
- * ask for next: it is sent right after s, so that the worker finds it
- * waiting when s is done and runs it while the caller handles s's answer
- * (one wake-up a run instead of two, and the caller's work overlaps the
- * worker's). The next call takes its answer if it asks for that run;
- * for another, the worker is replaced first; if the worker died, the run
- * is sent again. A
+ * 1 MiB) in the worker, starting one if none runs, and fills *out.
+ * next[0..nnext) (none: NULL, 0) are the runs, without schedule bytes,
+ * that the caller will ask for next, in order: up to GS_WORKER_AHEAD of
+ * them are sent ahead, so that the worker finds them waiting, and it
+ * sends its answers several at a time (one wake-up for many runs). A
+ * later call for the next of them takes its answer; for another run,
+ * the worker is replaced first. If the worker dies with runs sent after
+ * s, s is run again alone in a new worker, so that *out is s's own. A
  * clean run (GS_OUT_CLEAN, with its stats) or a refused one
  * (GS_OUT_ERROR) leaves the worker running. Any other outcome ended it:
  * *out is classified as gs_child_run classifies a child, from its last
@@ -580,8 +582,8 @@ void gs_worker_init(gs_worker *w, const rt_scenario *sc,
  * Returns false only if no worker could be started (err says why).
  */
 bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
-                   size_t nsched, const gs_spec *next, gs_outcome *out,
-                   char *err, size_t errlen);
+                   size_t nsched, const gs_spec *next, size_t nnext,
+                   gs_outcome *out, char *err, size_t errlen);
 
 /* gs_worker_stop ends the worker, if one runs, and waits for it. */
 void gs_worker_stop(gs_worker *w);

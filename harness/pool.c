@@ -29,6 +29,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,10 @@ enum {
     MAX_SCHED = 1 << 20, /* schedule bytes of one request: far above a
                             fuzzer input's (GS_MAX_FILE is for files) */
 };
+
+/* How long a worker holds answers at most: short next to a person
+ * watching, long next to a run (tens of microseconds). */
+#define HOLD_S 0.02
 
 /* One request, then nsched schedule bytes. */
 typedef struct request {
@@ -98,16 +103,29 @@ static size_t need(const uint8_t *msg, size_t got)
     return n == SIZE_MAX ? SIZE_MAX : n - got;
 }
 
+/* waiting says whether a request waits on fd (a run sent ahead). */
+static bool waiting(int fd)
+{
+    struct pollfd pfd = {fd, POLLIN, 0};
+
+    return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
+}
+
 /*
  * workermain is the worker's side: bound itself, then answer requests on
- * fd until the parent closes it. A failed run never returns here (the
- * throw hook, the watchdog or the signal ends the process). Never
- * returns.
+ * fd until the parent closes it. Answers are held while more requests
+ * wait (runs sent ahead), up to GS_WORKER_AHEAD of them or HOLD_S
+ * seconds, and sent together: the parent wakes once for many. A failed
+ * run never returns here (the throw hook, the watchdog or the signal
+ * ends the process, and the answers held are lost: the parent runs the
+ * runs it has no answer for again). Never returns.
  */
 static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd,
                                  int errfd)
 {
-    uint8_t msg[1 + sizeof(rt_stats)], *sched;
+    uint8_t held[GS_WORKER_AHEAD * (1 + sizeof(rt_stats))], *sched;
+    size_t nheld = 0, nans = 0;
+    double first = 0;
     request rq;
     rt_stats st;
     int rc, null;
@@ -130,21 +148,27 @@ static _Noreturn void workermain(const gs_worker *w, pid_t parent, int fd,
         alarm(w->cfg.timeout_s);
         rc = gs_spec_run(w->sc, &rq.spec, sched, rq.nsched, &st);
         alarm(0);
-        if (rc != RT_OK) {
-            msg[0] = 'E';
-            memcpy(msg + 1, &rc, sizeof rc);
-            if (!xfer(fd, msg, 1 + sizeof rc, true))
-                break;
-            continue;
-        }
         /* A quiet run that wrote on stderr (a sanitizer that goes on
          * after its report, as TSan does) ends the worker: 'W', and the
          * parent classifies it with the text, as gs_child_run would. */
-        wrote = lseek(2, 0, SEEK_CUR) > 0;
-        msg[0] = wrote ? 'W' : 'S';
-        memcpy(msg + 1, &st, sizeof st);
-        if (!xfer(fd, msg, 1 + sizeof st, true) || wrote)
-            break;
+        wrote = rc == RT_OK && lseek(2, 0, SEEK_CUR) > 0;
+        if (nans == 0)
+            first = gs_now();
+        held[nheld] = rc != RT_OK ? 'E' : wrote ? 'W' : 'S';
+        if (rc != RT_OK) {
+            memcpy(held + nheld + 1, &rc, sizeof rc);
+            nheld += 1 + sizeof rc;
+        } else {
+            memcpy(held + nheld + 1, &st, sizeof st);
+            nheld += 1 + sizeof st;
+        }
+        nans++;
+        if (wrote || nans == GS_WORKER_AHEAD || gs_now() - first >= HOLD_S ||
+            !waiting(fd)) {
+            if (!xfer(fd, held, nheld, true) || wrote)
+                break;
+            nheld = nans = 0;
+        }
     }
     _exit(GS_EXIT_OK); /* the parent closed the socket */
 }
@@ -195,7 +219,7 @@ static int reap(gs_worker *w, bool kill_, char **text)
     gs__workerpid = 0;
     w->pid = 0;
     w->fd = -1;
-    w->queued = false;
+    w->nq = 0;
     if (text != NULL)
         *text = gs__readall(fileno(w->errf));
     fclose(w->errf);
@@ -217,25 +241,37 @@ static bool sendrun(gs_worker *w, const gs_spec *s, const uint8_t *sched,
            xfer(w->fd, (uint8_t *)sched, nsched, true);
 }
 
-/* isqueued says whether s, without schedule bytes, is the run that was
- * sent ahead: the same fields, those that make the run. */
-static bool isqueued(const gs_worker *w, const gs_spec *s, size_t nsched)
+/* samerun says whether specs a and b make the same run (the fields that
+ * gs_spec_options reads). */
+static bool samerun(const gs_spec *a, const gs_spec *b)
 {
-    const gs_spec *q = &w->qspec;
+    return a->kind == b->kind && a->depth == b->depth && a->seed == b->seed &&
+           a->steps_hint == b->steps_hint && a->step_budget == b->step_budget &&
+           a->bound_ns == b->bound_ns && a->faults == b->faults;
+}
 
-    return w->queued && nsched == 0 && q->kind == s->kind &&
-           q->depth == s->depth && q->seed == s->seed &&
-           q->steps_hint == s->steps_hint && q->step_budget == s->step_budget &&
-           q->bound_ns == s->bound_ns && q->faults == s->faults;
+/* inorder says whether the runs the worker has unanswered are s (without
+ * schedule bytes), then a prefix of next[0..nnext). */
+static bool inorder(const gs_worker *w, const gs_spec *s, size_t nsched,
+                    const gs_spec *next, size_t nnext)
+{
+    size_t i;
+
+    if (nsched != 0 || !samerun(&w->q[0], s))
+        return false;
+    for (i = 1; i < w->nq; i++)
+        if (i - 1 >= nnext || !samerun(&w->q[i], &next[i - 1]))
+            return false;
+    return true;
 }
 
 /* gs_worker_run is in harness.h. */
 bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
-                   size_t nsched, const gs_spec *next, gs_outcome *out,
-                   char *err, size_t errlen)
+                   size_t nsched, const gs_spec *next, size_t nnext,
+                   gs_outcome *out, char *err, size_t errlen)
 {
     uint8_t msg[1 + sizeof(rt_stats) + GS_MAX_RULE];
-    size_t got = 0;
+    size_t got = 0, i, behind;
     double deadline;
     char *text = NULL;
     bool killed;
@@ -247,12 +283,16 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
                 MAX_SCHED);
         return false;
     }
-    /* A worker with another run waiting would run that one first. */
-    if (w->pid > 0 && w->queued && !isqueued(w, s, nsched))
+    /* A worker with other runs ahead of s would answer those first. */
+    if (w->pid > 0 && w->nq > 0 && !inorder(w, s, nsched, next, nnext))
         reap(w, true, NULL);
     if (w->pid == 0 && !start(w, err, errlen))
         return false;
-    if (!isqueued(w, s, nsched) && !sendrun(w, s, sched, nsched)) {
+    if (w->nq > 0) {
+        /* s was sent ahead: its answer is on its way. */
+        memmove(w->q, w->q + 1, (w->nq - 1) * sizeof w->q[0]);
+        w->nq--;
+    } else if (!sendrun(w, s, sched, nsched)) {
         /* It died between runs (killed from outside): a new one. */
         reap(w, true, NULL);
         if (!start(w, err, errlen))
@@ -263,13 +303,17 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
             return false;
         }
     }
-    w->queued = false;
-    /* If this fails, the worker is gone: reading s's answer says how. */
-    if (next != NULL && sendrun(w, next, NULL, 0)) {
-        w->queued = true;
-        w->qspec = *next;
+    /* Top up the runs sent ahead. If a send fails, the worker is gone:
+     * reading s's answer says how. */
+    for (i = w->nq; i < nnext && w->nq < GS_WORKER_AHEAD; i++) {
+        if (!sendrun(w, &next[i], NULL, 0))
+            break;
+        w->q[w->nq++] = next[i];
     }
-    deadline = gs_now() + w->cfg.timeout_s + GS__CHILD_GRACE_S;
+    behind = w->nq;
+    /* s's answer may wait for the run after it (held, see workermain). */
+    deadline = gs_now() +
+               (behind > 0 ? 2 : 1) * (w->cfg.timeout_s + GS__CHILD_GRACE_S);
     /* Read one answer; EOF or the deadline first means it is gone. */
     killed = gs__readmsg(w->fd, w->pid, deadline, msg, sizeof msg, &got, need);
     if (!killed && got == 1 + sizeof(rt_stats) && msg[0] == 'S') {
@@ -285,6 +329,12 @@ bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
         return true;
     }
     status = reap(w, killed || got == sizeof msg, &text);
+    if (behind > 0) {
+        /* The worker held answers and died with runs sent after s: what
+         * ended it may have been one of those. Run s again alone. */
+        free(text);
+        return gs_worker_run(w, s, sched, nsched, NULL, 0, out, err, errlen);
+    }
     if (got > 0 && msg[0] == 'W')
         msg[0] = 'S'; /* a one-run child's clean end, and its text */
     gs__classify(msg, got, status, killed, text, out);

@@ -117,7 +117,7 @@ TEST(pool, a_worker_runs_many_inputs_in_one_process)
     CHECK_EQ(w.pid, 0); /* nothing starts before the first run */
     for (i = 1; i <= 50; i++) {
         s = spec(i, 0);
-        CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+        CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
         CHECK_EQ(o.kind, GS_OUT_CLEAN);
         CHECK_GE(o.st.gc_cycles, 1);
         if (i == 1)
@@ -150,11 +150,11 @@ TEST(pool, a_run_after_others_gives_the_hash_of_a_fresh_process)
         /* Forty other runs in the same worker first. */
         for (i = 0; i < 40; i++) {
             gs_spec t = spec(1000 + 40 * k + i, 0);
-            CHECK(gs_worker_run(&w, &t, NULL, 0, NULL, &o, err, sizeof err));
+            CHECK(gs_worker_run(&w, &t, NULL, 0, NULL, 0, &o, err, sizeof err));
             CHECK_EQ(o.kind, GS_OUT_CLEAN);
             hashes ^= o.st.trace_hash;
         }
-        CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+        CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
         CHECK_EQ(o.kind, GS_OUT_CLEAN);
         if (o.st.trace_hash != want)
             test__fail(__FILE__, __LINE__,
@@ -179,59 +179,71 @@ TEST(pool, runs_sent_ahead_give_their_own_answers)
     gs_childcfg cfg = {.quiet = true};
     const rt_scenario *sc = demo();
     char err[GS_ERRLEN];
-    uint64_t want[21], i;
+    uint64_t want[41], i, j;
     gs_worker w;
     gs_outcome o;
-    gs_spec s, next, other;
+    gs_spec s, next[GS_WORKER_AHEAD], other;
+    size_t nnext;
 
-    /* The hashes of seeds 1..20, one request at a time. */
+    /* The hashes of seeds 1..40, one request at a time. */
     gs_worker_init(&w, sc, &cfg);
-    for (i = 1; i <= 20; i++) {
+    for (i = 1; i <= 40; i++) {
         s = spec(i, 0);
-        CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+        CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
         CHECK_EQ(o.kind, GS_OUT_CLEAN);
         want[i] = o.st.trace_hash;
     }
     gs_worker_stop(&w);
-    /* The same, each with the next sent ahead: each answer is its own
-     * run's, in one worker. */
+    /* The same, each with the runs after it sent ahead: each answer is
+     * its own run's, in one worker. */
     gs_worker_init(&w, sc, &cfg);
-    for (i = 1; i <= 20; i++) {
+    for (i = 1; i <= 40; i++) {
         s = spec(i, 0);
-        next = spec(i + 1, 0);
-        CHECK(gs_worker_run(&w, &s, NULL, 0, i < 20 ? &next : NULL, &o, err,
-                            sizeof err));
+        for (nnext = 0, j = i + 1; j <= 40 && nnext < GS_WORKER_AHEAD; j++)
+            next[nnext++] = spec(j, 0);
+        CHECK(gs_worker_run(&w, &s, NULL, 0, next, nnext, &o, err, sizeof err));
         CHECK_EQ(o.kind, GS_OUT_CLEAN);
         if (o.st.trace_hash != want[i])
             test__fail(__FILE__, __LINE__, "seed %llu: %016llx, want %016llx",
                        (unsigned long long)i,
                        (unsigned long long)o.st.trace_hash,
                        (unsigned long long)want[i]);
-        CHECK_EQ(w.queued, i < 20);
+        CHECK_EQ(w.nq, nnext);
     }
     CHECK_EQ(w.started, 1);
-    CHECK_EQ(w.served, 20);
+    CHECK_EQ(w.served, 40);
     /* Asking for another run than the one sent ahead replaces the
      * worker, and the answer is the asked run's. */
     s = spec(3, 0);
-    next = spec(4, 0);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, &next, &o, err, sizeof err));
+    next[0] = spec(4, 0);
+    next[1] = spec(5, 0);
+    CHECK(gs_worker_run(&w, &s, NULL, 0, next, 2, &o, err, sizeof err));
     other = spec(7, 0);
-    CHECK(gs_worker_run(&w, &other, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &other, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_CLEAN);
     CHECK_EQ(o.st.trace_hash, want[7]);
     CHECK_EQ(w.started, 2);
-    /* A run that ends the worker loses the run sent ahead: it is sent
-     * again to the next worker. */
-    s = spec(3, 50);
-    next = spec(5, 0);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, &next, &o, err, sizeof err));
-    CHECK_EQ(o.kind, GS_OUT_RULE);
-    CHECK(!w.queued);
-    CHECK(gs_worker_run(&w, &next, NULL, 0, NULL, &o, err, sizeof err));
+    /* A run sent ahead that ends the worker: the runs before it are
+     * still answered as their own (run again alone if their answers were
+     * lost with the worker), and it is found when asked for. */
+    for (i = 0; i < 4; i++)
+        next[i] = spec(11 + i, 0);
+    next[2].step_budget = 50; /* seed 13 breaks liveness.budget */
+    s = spec(10, 0);
+    CHECK(gs_worker_run(&w, &s, NULL, 0, next, 4, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_CLEAN);
-    CHECK_EQ(o.st.trace_hash, want[5]);
-    CHECK_EQ(w.started, 3);
+    CHECK_EQ(o.st.trace_hash, want[10]);
+    for (i = 0; i < 4; i++) {
+        CHECK(gs_worker_run(&w, &next[i], NULL, 0, next + i + 1, 3 - i, &o, err,
+                            sizeof err));
+        if (i == 2) {
+            CHECK_EQ(o.kind, GS_OUT_RULE);
+            CHECK(strcmp(o.key, "liveness.budget") == 0);
+        } else {
+            CHECK_EQ(o.kind, GS_OUT_CLEAN);
+            CHECK_EQ(o.st.trace_hash, want[11 + i]);
+        }
+    }
     gs_worker_stop(&w);
 }
 
@@ -246,19 +258,19 @@ TEST(pool, a_violated_rule_ends_the_worker_and_the_next_run_starts_another)
 
     gs_worker_init(&w, parse(clean), &cfg);
     s = spec(3, 0);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_CLEAN);
     pid = w.pid;
     /* The sim's step budget: the cheapest real violation. */
     s = spec(3, 50);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_RULE);
     CHECK(strcmp(o.key, "liveness.budget") == 0);
     CHECK(gs_outcome_finding(&o));
     CHECK_EQ(w.pid, 0);
     CHECK(kill(pid, 0) != 0);
     s = spec(3, 0);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_CLEAN);
     CHECK_EQ(w.started, 2);
     CHECK(w.pid != pid);
@@ -276,12 +288,12 @@ TEST(pool, a_refused_run_leaves_the_worker_running)
     gs_worker_init(&w, parse(clean), &cfg);
     s = spec(3, 0);
     s.kind = 99; /* no such schedule source: rt_run refuses it */
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_ERROR);
     CHECK_EQ(o.code, RT_EINVAL);
     CHECK_GT(w.pid, 0);
     s = spec(3, 0);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_CLEAN);
     CHECK_EQ(w.started, 1);
     gs_worker_stop(&w);
@@ -297,7 +309,7 @@ TEST(pool, a_run_past_its_bound_is_a_timeout)
     gs_spec s = spec(1, 1000ull * 1000 * 1000 * 1000);
 
     gs_worker_init(&w, longrun(), &cfg);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     if (o.kind != GS_OUT_TIMEOUT)
         test__fail(__FILE__, __LINE__, "outcome %d [%s], want a timeout",
                    (int)o.kind, o.key);
@@ -371,7 +383,7 @@ TEST(pool, a_worker_that_crashes_is_classified_as_a_child_would_be)
     CHECK_GE(killer, 0);
     if (killer == 0)
         signalsiblings(SIGSEGV);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(waitpid(killer, &status, 0), killer);
     if (o.kind != want.kind || strcmp(o.key, want.key) != 0)
         test__fail(__FILE__, __LINE__,
@@ -381,7 +393,7 @@ TEST(pool, a_worker_that_crashes_is_classified_as_a_child_would_be)
     CHECK_EQ(w.pid, 0);
     /* The next run gets a new worker. */
     s.step_budget = 1000;
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(o.kind, GS_OUT_RULE);
     CHECK_EQ(w.started, 2);
     gs_worker_stop(&w);
@@ -405,7 +417,7 @@ TEST(pool, a_silent_worker_is_killed_at_the_parents_deadline)
     CHECK_GE(stopper, 0);
     if (stopper == 0)
         signalsiblings(SIGSTOP);
-    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err));
+    CHECK(gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err));
     CHECK_EQ(waitpid(stopper, &status, 0), stopper);
     dt = gs_now() - t0;
     if (o.kind != GS_OUT_TIMEOUT)
@@ -427,7 +439,7 @@ static void runworker(void)
     gs_spec s = spec(1, 1000ull * 1000 * 1000 * 1000);
 
     gs_worker_init(&w, longrun(), &cfg);
-    gs_worker_run(&w, &s, NULL, 0, NULL, &o, err, sizeof err);
+    gs_worker_run(&w, &s, NULL, 0, NULL, 0, &o, err, sizeof err);
 }
 
 TEST(pool, a_worker_dies_when_its_parent_is_killed)
