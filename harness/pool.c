@@ -3,29 +3,35 @@
  * many inputs in process, one at a time, and is replaced when one fails.
  *
  * gs_child_run forks once per run: safe, but a fork, a pipe and a
- * temporary file per run cost about twice a sim run of a small scenario.
- * A worker pays the fork once per failure instead. The parent sends it a
- * request (a gs_spec and schedule bytes) on a socket; it runs it with
- * gs_spec_run, the same in-process run the fuzz targets make, and
- * answers as a one-run child does: 'S' and its rt_stats, or 'E' and an
- * RT_E* code, and waits for the next ('W' and the stats, and it exits,
- * if the run wrote on stderr: see below). A run that fails ends the worker
- * the way it ends a one-run child ('V' and the rule from the throw hook,
- * 'T' from its watchdog, or a signal, a sanitizer's exit), and
- * gs__classify reads its death the same way; the next request starts a
- * new worker.
+ * temporary file per run cost one to three times a sim run of a small
+ * scenario (ci/bench-explore). A worker pays the fork once per failure
+ * instead. The parent sends it requests (a gs_spec and schedule bytes)
+ * on a socket; it runs each with gs_spec_run, the same in-process run
+ * the fuzz targets make, and answers as a one-run child does: 'S' and
+ * its rt_stats, or 'E' and an RT_E* code ('W' and the stats, and it
+ * exits, if the run wrote on stderr: see below). A run that fails ends
+ * the worker the way it ends a one-run child ('V' and the rule from the
+ * throw hook, 'T' from its watchdog, or a signal, a sanitizer's exit),
+ * and gs__classify reads its death the same way; the next request
+ * starts a new worker.
+ *
+ * What is left of the cost is wake-ups: the parent sends up to
+ * GS_WORKER_AHEAD runs ahead, and the worker holds its answers while
+ * more requests wait, so that one wake-up of each side serves many runs.
+ * The answers held die with the worker; the parent then runs the run it
+ * asked for again alone, so that every outcome it returns is that run's.
  *
  * Isolation is what a one-run child has, less two things: the worker's
  * stderr is not passed on (it goes to a temporary file, read when the
  * worker dies, so that a sanitizer's report is classified as
  * gs_child_run would; the caller re-runs a failed input in a fresh child
- * for the report; a run that wrote anything ends the worker), and
- * its CPU-time limit cannot be one per run (the per-run bound is the
+ * for the report; a run that wrote anything ends the worker), and its
+ * CPU-time limit cannot be one per run (the per-run bound is the
  * watchdog's alarm, armed for each run, and the parent's deadline, which
- * kills a silent worker). A run's
- * result does not depend on the runs before it in the same process: rt
- * starts every run from its own state (the determinism the fuzz targets'
- * replay driver checks, and test_pool checks here).
+ * kills a silent worker). A run's result does not depend on the runs
+ * before it in the same process: rt starts every run from its own state
+ * (the determinism the fuzz targets' replay driver checks, and test_pool
+ * checks here).
  */
 #include <errno.h>
 #include <fcntl.h>
