@@ -1,8 +1,11 @@
 /*
- * explore.c - `gstorm explore`: schedule search without a fuzzer. Each run
- * is a child on the sim backend (harness/child.c: a violation ends its
- * process, a hang is bounded); the first finding is saved as a replay
- * file and checked to reproduce from it.
+ * explore.c - `gstorm explore`: schedule search without a fuzzer. Runs go
+ * to a worker, a child that runs them one after another on the sim
+ * backend and is replaced when one fails (harness/pool.c); a failed run
+ * is run again alone in a fresh child (harness/child.c: a violation ends
+ * its process, a hang is bounded) for its report. `--isolate run` forks
+ * that child for every run instead. The first finding is saved as a
+ * replay file and checked to reproduce from it.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -26,9 +29,10 @@ static void exploreusage(FILE *f)
         "usage: gstorm explore SCENARIO [--strategy random|pct] [--depth D]\n"
         "           [--runs N | --seconds S] [--seed X] [--bound-ms MS |\n"
         "           --bound-us US] [--budget STEPS] [--mem-mb MB]\n"
-        "           [--timeout S] [-o FILE] [--quiet]\n\n"
+        "           [--timeout S] [--isolate worker|run|none] [-o FILE]\n"
+        "           [--quiet]\n\n"
         "Searches schedules of SCENARIO (a text scenario or a gstorm file) on\n"
-        "the sim backend, one child run per seed X, X+1, ... (default X=1),\n"
+        "the sim backend, one run per seed X, X+1, ... (default X=1),\n"
         "and stops at the first run that violates a rule or crashes.\n"
         "  --strategy  random (default): a seeded random choice at every "
         "yield\n"
@@ -41,11 +45,21 @@ static void exploreusage(FILE *f)
         "rt's,\n"
         "              10 s); --bound-us the same in microseconds\n"
         "  --budget    yield points before a run is cut (default the sim's, "
-        "1e8)\n"
+        "1e8);\n"
+        "              with --budget a cut run is counted and skipped, "
+        "without\n"
+        "              it a run past 1e8 is a livelock (liveness.budget)\n"
         "  --mem-mb    address space of one run, MB (default 4096; not "
         "applied\n"
         "              in sanitizer builds)\n"
         "  --timeout   seconds of wall time one run may take (default 120)\n"
+        "  --isolate   worker (default): runs go to a child that runs many "
+        "and\n"
+        "              is replaced when one fails, and a failed run is run\n"
+        "              again alone in a fresh child for its report; run: a\n"
+        "              fresh child for every run; none: in this process, as\n"
+        "              a fuzz target does (for measuring: a finding ends\n"
+        "              explore unsaved)\n"
         "  -o FILE     where to save a finding (default gstorm-RULE-SEED.gsr)\n"
         "A finding is saved with the metadata `gstorm replay` needs, checked "
         "to\n"
@@ -67,9 +81,19 @@ typedef struct explore {
     uint64_t faults;            /* --fault, GSTORM_FAULT */
     uint64_t deadlocks;         /* clean runs that ended in a program
                                    deadlock (the scenario's own BLOCKs) */
+    uint64_t cuts;              /* runs cut by the step budget (--budget) */
+    uint64_t retried;           /* runs that ended a worker, run again
+                                   in a fresh child */
+    bool budgetset;             /* --budget given: a cut is not a finding */
+    int isolate;                /* ISOLATE_* */
+    gs_worker w;                /* ISOLATE_WORKER */
     const char *outp;           /* -o, or NULL */
     bool quiet;
 } explore;
+
+/* How runs are isolated (--isolate), in the order of its choices. */
+enum { ISOLATE_WORKER, ISOLATE_RUN, ISOLATE_NONE };
+static const char *const isolations[] = {"worker", "run", "none", NULL};
 
 /* specfor is the spec of the run with seed under strategy kind (the
  * k-learning run passes RT_SIM_RR). */
@@ -92,13 +116,14 @@ static gs_spec specfor(const explore *e, int kind, uint64_t seed)
 static char replayhint[512];
 
 /*
- * runone runs the run of spec s in a child (quiet: its stderr dropped)
- * and fills *o. Its replay hint is the explore command that repeats just
- * this run: the saved file's name is known only after the report, and
- * the parent prints it then. Returns false after a message if the child
- * could not be started.
+ * childrun runs the run of spec s alone in a fresh child (quiet: its
+ * stderr dropped) and fills *o. Its replay hint is the explore command
+ * that repeats just this run: the saved file's name is known only after
+ * the report, and the parent prints it then. Returns false after a
+ * message if the child could not be started.
  */
-static bool runone(explore *e, const gs_spec *s, bool quiet, gs_outcome *o)
+static bool childrun(const explore *e, const gs_spec *s, bool quiet,
+                     gs_outcome *o)
 {
     gs_childcfg cfg = {.quiet = quiet,
                        .mem_mb = (uint32_t)e->mem_mb,
@@ -127,8 +152,69 @@ static bool runone(explore *e, const gs_spec *s, bool quiet, gs_outcome *o)
         fprintf(stderr, "gstorm explore: cannot start a run: %s\n", err);
         return false;
     }
+    return true;
+}
+
+/* iscut says whether *o is a run cut by the step budget the user gave
+ * (--budget): the search skips it. Without --budget, a run past the
+ * sim's 1e8 yield points is a livelock, and a finding. */
+static bool iscut(const explore *e, const gs_outcome *o)
+{
+    return e->budgetset && o->kind == GS_OUT_RULE &&
+           strcmp(o->key, "liveness.budget") == 0;
+}
+
+/*
+ * runone runs the run of spec s as --isolate says and fills *o, counting
+ * program deadlocks and budget cuts. next[0..nnext) are the runs that
+ * will follow, which a worker gets ahead (gs_worker_run). In a worker, a run
+ * that ended the worker (a finding, a crash, a hang, a kill from outside) is
+ * run again alone in a fresh child, which prints its report and whose outcome
+ * counts; a budget cut needs no report. Returns false after a message
+ * if no run could be started.
+ */
+static bool runone(explore *e, const gs_spec *s, const gs_spec *next,
+                   size_t nnext, gs_outcome *o)
+{
+    char err[GS_ERRLEN];
+    gs_outcome first;
+    int rc;
+
+    if (e->isolate == ISOLATE_NONE) {
+        memset(o, 0, sizeof *o);
+        rc = gs_spec_run(e->sc, s, NULL, 0, &o->st);
+        o->kind = rc == RT_OK ? GS_OUT_CLEAN : GS_OUT_ERROR;
+        o->code = rc;
+    } else if (e->isolate == ISOLATE_RUN) {
+        if (!childrun(e, s, false, o))
+            return false;
+    } else {
+        if (!gs_worker_run(&e->w, s, NULL, 0, next, nnext, o, err,
+                           sizeof err)) {
+            fprintf(stderr, "gstorm explore: cannot start a worker: %s\n", err);
+            return false;
+        }
+        if (o->kind != GS_OUT_CLEAN && o->kind != GS_OUT_ERROR &&
+            !iscut(e, o)) {
+            first = *o;
+            e->retried++;
+            if (!childrun(e, s, false, o))
+                return false;
+            if (o->kind != first.kind || strcmp(o->key, first.key) != 0)
+                fprintf(stderr,
+                        "explore: seed %" PRIu64 " ended its worker [%s] "
+                        "but ran %s%s%s in a fresh child; the fresh "
+                        "child's outcome counts\n",
+                        s->seed, first.key,
+                        o->kind == GS_OUT_CLEAN ? "clean" : "[",
+                        o->kind == GS_OUT_CLEAN ? "" : o->key,
+                        o->kind == GS_OUT_CLEAN ? "" : "]");
+        }
+    }
     if (o->kind == GS_OUT_CLEAN && o->st.deadlocked > 0)
         e->deadlocks++;
+    if (iscut(e, o))
+        e->cuts++;
     return true;
 }
 
@@ -211,7 +297,7 @@ static int exploreflags(int argc, char **argv, explore *e, bool *help)
     bool seconds = false, runs = false, ms = false, us = false, fgiven;
     gs_strlist faults = {0};
     char err[GS_ERRLEN];
-    int strategy = 0;
+    int strategy = 0, isolate = ISOLATE_WORKER;
     size_t npos = 0;
     const gs_flag flags[] = {
         {"--strategy", NULL, GS_FLAG_CHOICE, 0, 0, strategies, &strategy, NULL},
@@ -224,7 +310,8 @@ static int exploreflags(int argc, char **argv, explore *e, bool *help)
         {"--bound-us", NULL, GS_FLAG_U64, 1, 3600000000ull, NULL, &e->bound_us,
          &us},
         {"--budget", NULL, GS_FLAG_U64, 1000, UINT64_MAX, NULL, &e->budget,
-         NULL},
+         &e->budgetset},
+        {"--isolate", NULL, GS_FLAG_CHOICE, 0, 0, isolations, &isolate, NULL},
         {"--mem-mb", NULL, GS_FLAG_U64, 16, 1 << 20, NULL, &e->mem_mb, NULL},
         {"--timeout", NULL, GS_FLAG_U64, 1, 24 * 3600, NULL, &e->timeout_s,
          NULL},
@@ -239,6 +326,7 @@ static int exploreflags(int argc, char **argv, explore *e, bool *help)
     if (rc != GS_EXIT_OK || *help)
         return rc;
     e->kind = strategy == 1 ? RT_SIM_PCT : RT_SIM_RANDOM;
+    e->isolate = isolate;
     if (gs_faults_select(&faults, &e->faults, &fgiven, err, sizeof err) !=
         RT_OK) {
         fprintf(stderr, "gstorm explore: %s\n", err);
@@ -274,6 +362,8 @@ static int exploreflags(int argc, char **argv, explore *e, bool *help)
 static int outcome(const explore *e, const gs_spec *s, uint64_t run,
                    const gs_outcome *o)
 {
+    if (iscut(e, o))
+        return -1; /* counted by runone */
     switch (o->kind) {
     case GS_OUT_CLEAN:
         return -1;
@@ -299,11 +389,12 @@ int cli_explore(int argc, char **argv)
 {
     explore e = {.kind = RT_SIM_RANDOM, .depth = GS_DEFAULT_DEPTH, .seed = 1};
     char err[GS_ERRLEN];
-    double start, last;
+    double start, last, t;
     uint64_t i, lastrun = 0;
     bool help = false;
     gs_outcome o;
-    gs_spec s;
+    gs_spec s, next[GS_WORKER_AHEAD];
+    size_t n;
     int rc;
 
     rc = exploreflags(argc, argv, &e, &help);
@@ -318,19 +409,30 @@ int cli_explore(int argc, char **argv)
         return rc;
     }
     rc = GS_EXIT_OK;
+    if (e.isolate == ISOLATE_NONE)
+        rt_set_throw_hook(gs_throw_exit);
+    else if (e.isolate == ISOLATE_WORKER) {
+        gs_childcfg cfg = {.quiet = true,
+                           .mem_mb = (uint32_t)e.mem_mb,
+                           .timeout_s = (uint32_t)e.timeout_s};
+        gs_worker_init(&e.w, e.sc, &cfg);
+    }
     start = last = gs_now();
     if (e.kind == RT_SIM_PCT) {
         /* PCT's change points are uniform in [1, k]: learn k from one
-         * round-robin run (seed 0, so that it does not depend on X). */
+         * round-robin run (seed 0, so that it does not depend on X). A
+         * run cut by --budget took the whole budget. */
         s = specfor(&e, RT_SIM_RR, 0);
-        if (!runone(&e, &s, false, &o)) {
+        if (!runone(&e, &s, NULL, 0, &o)) {
             rc = GS_EXIT_INTERNAL;
             goto out;
         }
         if ((rc = outcome(&e, &s, 0, &o)) >= 0)
             goto out;
         rc = GS_EXIT_OK;
-        e.k = o.st.sim_steps;
+        e.k = iscut(&e, &o) ? e.budget : o.st.sim_steps;
+        /* The k-learning run is not one of the search's. */
+        e.cuts = e.deadlocks = 0;
         if (!e.quiet)
             fprintf(stderr,
                     "explore: pct depth %" PRIu64 ", k = %" PRIu64
@@ -346,13 +448,19 @@ int cli_explore(int argc, char **argv)
              t - last >= PROGRESS_SECS)) {
             fprintf(stderr,
                     "explore: %" PRIu64 " runs (seeds %" PRIu64 "..%" PRIu64
-                    "), %.1f s, no violation, %" PRIu64 " program deadlocks\n",
-                    i, e.seed, e.seed + i - 1, t - start, e.deadlocks);
+                    "), %.1f s, no violation, %" PRIu64
+                    " program deadlocks, %" PRIu64 " budget cuts\n",
+                    i, e.seed, e.seed + i - 1, t - start, e.deadlocks, e.cuts);
             last = t;
             lastrun = i;
         }
         s = specfor(&e, e.kind, e.seed + i);
-        if (!runone(&e, &s, false, &o)) {
+        /* The runs after it, for a worker to get ahead. */
+        for (n = 0; e.isolate == ISOLATE_WORKER && n < GS_WORKER_AHEAD &&
+                    i + 1 + n < e.runs;
+             n++)
+            next[n] = specfor(&e, e.kind, e.seed + i + 1 + n);
+        if (!runone(&e, &s, next, n, &o)) {
             rc = GS_EXIT_INTERNAL;
             goto out;
         }
@@ -360,16 +468,35 @@ int cli_explore(int argc, char **argv)
             goto out;
         rc = GS_EXIT_OK;
     }
+    t = gs_now() - start;
     printf("explore: %" PRIu64 " runs, no violation (strategy %s, seeds "
-           "%" PRIu64 "..%" PRIu64 ", %.1f s)\n",
+           "%" PRIu64 "..%" PRIu64 ", %.1f s, %.1f runs/s, isolate %s)\n",
            i, gs_strategy_name((uint32_t)e.kind), e.seed,
-           e.seed + (i ? i - 1 : 0), gs_now() - start);
+           e.seed + (i ? i - 1 : 0), t, t > 0 ? (double)i / t : 0.0,
+           isolations[e.isolate]);
     /* What the search could not look past: a run that deadlocks itself
-     * ends before its schedule could reach the rest of the program. */
+     * ends before its schedule could reach the rest of the program, and
+     * a run cut by the budget never reached its end. */
     printf("explore: %" PRIu64 " of %" PRIu64 " runs ended in a program "
            "deadlock (the scenario's own BLOCKs left goroutines asleep)\n",
            e.deadlocks, i);
+    if (e.budgetset)
+        printf("explore: %" PRIu64 " of %" PRIu64 " runs were cut by the step "
+               "budget (--budget %" PRIu64 " yield points)\n",
+               e.cuts, i, e.budget);
+    else
+        printf("explore: 0 of %" PRIu64 " runs were cut by the step budget "
+               "(no --budget: a run past the sim's is a livelock finding)\n",
+               i);
+    if (e.isolate == ISOLATE_WORKER && !e.quiet)
+        fprintf(stderr,
+                "explore: %" PRIu64 " worker%s started, %" PRIu64
+                " run%s run again in a fresh child\n",
+                e.w.started, e.w.started == 1 ? "" : "s", e.retried,
+                e.retried == 1 ? "" : "s");
 out:
+    if (e.isolate == ISOLATE_WORKER)
+        gs_worker_stop(&e.w);
     free(e.sc);
     return rc;
 }

@@ -25,20 +25,18 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_int.h"
 
 enum {
     DEFAULT_TIMEOUT_S = 120, /* the sim's step budget ends a run far
                                 sooner: this catches a hang outside it */
     DEFAULT_MEM_MB = 4096,   /* the largest scenario needs well under
                                 1 GiB; the bound catches a runaway */
-    CHILD_GRACE_S = 5,       /* the parent's deadline comes this much
-                                after the child's own watchdog (which
-                                dumps the run's state), and so does the
-                                child's CPU-time limit */
     MAX_REPORT = 1 << 20,    /* bytes of a child's stderr scanned and
                                 passed on (a report is a few KiB) */
 };
@@ -59,26 +57,33 @@ enum {
 
 /* The child now running, for the signal handler; 0 when none. */
 static volatile sig_atomic_t childpid;
+/* gs__workerpid is in harness_int.h. */
+volatile sig_atomic_t gs__workerpid;
 /* The write end of the result pipe, in the child, for childhook. */
 static int resultfd = -1;
 
-/* onsignal is the parent's SIGINT/SIGTERM handler: kill the running
- * child, then die of the same signal. Async-signal-safe. */
-static void onsignal(int sig)
+/* reap kills pid (if any) and waits for it. Async-signal-safe. */
+static void reap(pid_t pid)
 {
-    pid_t pid = (pid_t)childpid;
-
     if (pid > 0) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
+}
+
+/* onsignal is the parent's SIGINT/SIGTERM handler: kill the running
+ * child and the worker, then die of the same signal. Async-signal-safe. */
+static void onsignal(int sig)
+{
+    reap((pid_t)childpid);
+    reap((pid_t)gs__workerpid);
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-/* installsignals installs onsignal once per process. */
-static void installsignals(void)
+/* gs__installsignals is in harness_int.h: onsignal, once per process. */
+void gs__installsignals(void)
 {
     static bool done;
     struct sigaction sa;
@@ -135,18 +140,11 @@ static void onwatchdog(int sig)
     _exit(GS_EXIT_INTERNAL);
 }
 
-/*
- * childmain is the child's side: bound itself, run, report. Never
- * returns. errfd is the file its stderr goes to.
- */
-static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
-                                const gs_childcfg *cfg, pid_t parent, int resfd,
-                                int errfd)
+/* gs__child_enter is in harness_int.h. */
+void gs__child_enter(const gs_childcfg *cfg, pid_t parent, int resfd,
+                     bool cpulimit)
 {
-    uint8_t msg[1 + sizeof(rt_stats)];
     struct rlimit rl;
-    rt_stats st;
-    int rc;
 
     /* Die with the parent; if it is already gone, the prctl came too
      * late to say so. */
@@ -158,16 +156,33 @@ static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
     resultfd = resfd;
     watchdog_s = cfg->timeout_s;
     signal(SIGALRM, onwatchdog);
-    alarm(cfg->timeout_s);
-    rl.rlim_cur = rl.rlim_max = cfg->timeout_s + CHILD_GRACE_S;
-    setrlimit(RLIMIT_CPU, &rl);
+    if (cpulimit) {
+        rl.rlim_cur = rl.rlim_max = cfg->timeout_s + GS__CHILD_GRACE_S;
+        setrlimit(RLIMIT_CPU, &rl);
+    }
     if (!SANITIZED) {
         rl.rlim_cur = rl.rlim_max = (rlim_t)cfg->mem_mb << 20;
         setrlimit(RLIMIT_AS, &rl);
     }
+    rt_set_throw_hook(childhook);
+}
+
+/*
+ * childmain is the child's side: bound itself, run, report. Never
+ * returns. errfd is the file its stderr goes to.
+ */
+static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
+                                const gs_childcfg *cfg, pid_t parent, int resfd,
+                                int errfd)
+{
+    uint8_t msg[1 + sizeof(rt_stats)];
+    rt_stats st;
+    int rc;
+
+    gs__child_enter(cfg, parent, resfd, true);
+    alarm(cfg->timeout_s);
     dup2(errfd, 2);
     close(errfd);
-    rt_set_throw_hook(childhook);
     rc = rt_run(sc, opt, &st);
     if (rc != RT_OK) {
         msg[0] = 'E';
@@ -181,6 +196,15 @@ static _Noreturn void childmain(const rt_scenario *sc, const rt_options *opt,
     fflush(stdout);
     fflush(stderr);
     _exit(GS_EXIT_OK);
+}
+
+/* gs__childcfg_defaults is in harness_int.h. */
+void gs__childcfg_defaults(gs_childcfg *cfg)
+{
+    if (cfg->timeout_s == 0)
+        cfg->timeout_s = DEFAULT_TIMEOUT_S;
+    if (cfg->mem_mb == 0)
+        cfg->mem_mb = DEFAULT_MEM_MB;
 }
 
 /* signame names the signals a run is likely to die of. */
@@ -250,9 +274,8 @@ bool gs_sanitizer_key(const char *text, char *key, size_t cap)
     return false;
 }
 
-/* readall reads what fd holds from its start (at most MAX_REPORT bytes)
- * into a malloc'd NUL-terminated string, or NULL. */
-static char *readall(int fd)
+/* gs__readall is in harness_int.h. */
+char *gs__readall(int fd)
 {
     char *buf = malloc(MAX_REPORT + 1);
     size_t n = 0;
@@ -274,10 +297,9 @@ static char *readall(int fd)
     return buf;
 }
 
-/* classify fills *out from what the child sent (msg[0..got)), how it
- * ended, and its stderr text (NULL if unread). */
-static void classify(const uint8_t *msg, size_t got, int status, bool killed,
-                     const char *text, gs_outcome *out)
+/* gs__classify is in harness_int.h. */
+void gs__classify(const uint8_t *msg, size_t got, int status, bool killed,
+                  const char *text, gs_outcome *out)
 {
     const rt_rule_info *ri;
     const char *name;
@@ -326,6 +348,69 @@ static void classify(const uint8_t *msg, size_t got, int status, bool killed,
     }
 }
 
+/* gs__readmsg is in harness_int.h. */
+bool gs__readmsg(int fd, pid_t pid, double deadline, uint8_t *msg, size_t cap,
+                 size_t *got, size_t (*need)(const uint8_t *msg, size_t got))
+{
+    for (;;) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        double left = deadline - gs_now();
+        size_t want = need != NULL ? need(msg, *got) : cap - *got;
+        ssize_t r;
+        if (want == 0)
+            return false;
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            return true;
+        }
+        if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+            continue; /* EINTR or the deadline: the check above decides */
+        r = read(fd, msg + *got, want < cap - *got ? want : cap - *got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        *got += (size_t)r;
+        if (*got == cap)
+            return false; /* more than any message: stop reading */
+    }
+}
+
+/* gs__spawn is in harness_int.h. */
+pid_t gs__spawn(bool both, FILE **errf, int *mine, int *theirs, char *err,
+                size_t errlen)
+{
+    int fds[2];
+    pid_t pid;
+
+    gs__installsignals();
+    *errf = tmpfile();
+    if (*errf == NULL) {
+        gs_fail(0, err, errlen, "a temporary file: %s", strerror(errno));
+        return -1;
+    }
+    if ((both ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0) {
+        gs_fail(0, err, errlen, "%s: %s", both ? "socketpair" : "pipe",
+                strerror(errno));
+        fclose(*errf);
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0) {
+        gs_fail(0, err, errlen, "fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        fclose(*errf);
+        return -1;
+    }
+    close(fds[pid == 0 ? 0 : 1]);
+    *mine = pid == 0 ? -1 : fds[0];
+    *theirs = pid == 0 ? fds[1] : -1;
+    return pid;
+}
+
 /* gs_child_run is in harness.h. */
 bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
                   const gs_childcfg *cfg_, gs_outcome *out, char *err,
@@ -335,74 +420,30 @@ bool gs_child_run(const rt_scenario *sc, const rt_options *opt,
     gs_childcfg cfg = *cfg_;
     size_t got = 0;
     double deadline;
-    bool killed = false;
-    int fds[2], status = 0, rc;
+    bool killed;
+    int fds[2], status = 0;
     FILE *errf;
     char *text;
     pid_t pid, parent = getpid();
 
     memset(out, 0, sizeof *out);
-    if (cfg.timeout_s == 0)
-        cfg.timeout_s = DEFAULT_TIMEOUT_S;
-    if (cfg.mem_mb == 0)
-        cfg.mem_mb = DEFAULT_MEM_MB;
-    installsignals();
-    errf = tmpfile();
-    if (errf == NULL) {
-        snprintf(err, errlen, "a temporary file: %s", strerror(errno));
+    gs__childcfg_defaults(&cfg);
+    pid = gs__spawn(false, &errf, &fds[0], &fds[1], err, errlen);
+    if (pid < 0)
         return false;
-    }
-    if (pipe(fds) != 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
-        fclose(errf);
-        return false;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        fclose(errf);
-        return false;
-    }
-    if (pid == 0) {
-        close(fds[0]);
+    if (pid == 0)
         childmain(sc, opt, &cfg, parent, fds[1], dup(fileno(errf)));
-    }
     childpid = pid;
-    close(fds[1]);
-    deadline = gs_now() + cfg.timeout_s + CHILD_GRACE_S;
+    deadline = gs_now() + cfg.timeout_s + GS__CHILD_GRACE_S;
     /* Read until EOF (the child is gone) or the deadline. */
-    for (;;) {
-        struct pollfd pfd = {fds[0], POLLIN, 0};
-        double left = deadline - gs_now();
-        ssize_t r;
-        if (left <= 0) {
-            kill(pid, SIGKILL);
-            killed = true;
-            break;
-        }
-        rc = poll(&pfd, 1, (int)(left * 1000) + 1);
-        if (rc <= 0)
-            continue; /* EINTR or the deadline: the check above decides */
-        r = read(fds[0], msg + got, sizeof msg - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        if (got == sizeof msg)
-            break; /* more than any message: stop reading */
-    }
+    killed = gs__readmsg(fds[0], pid, deadline, msg, sizeof msg, &got, NULL);
     close(fds[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     childpid = 0;
-    text = readall(fileno(errf));
+    text = gs__readall(fileno(errf));
     fclose(errf);
-    classify(msg, got, status, killed, text, out);
+    gs__classify(msg, got, status, killed, text, out);
     if (text != NULL && out->kind != GS_OUT_CLEAN)
         gs_top_frames(text, out->frames, sizeof out->frames);
     if (!cfg.quiet && text != NULL)

@@ -12,6 +12,8 @@
  *   - running one input in a child (child.c): a time and memory bound,
  *     the outcome classified (clean, rule, resource, sanitizer report,
  *     signal, timeout) into a finding key;
+ *   - running inputs in process, and many of them in one long-lived
+ *     worker child that is replaced when a run fails (pool.c);
  *   - flag parsing (flags.c).
  *
  * INPUT FORMATS. The binary forms of a scenario: the raw fuzzer format,
@@ -127,6 +129,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "rt.h"
 
@@ -571,6 +575,72 @@ void gs_outcome_key(const gs_outcome *o, char *key, size_t cap);
  * line naming it on stderr. Never returns.
  */
 _Noreturn void gs_throw_exit(const char *rule);
+
+/* ---- runs in process, and a worker (pool.c) ------------------------------
+ *
+ * The one in-process run of a gs_spec: the fuzz targets call it for each
+ * input, a worker for each request, `gstorm explore --isolate none` in
+ * a loop. A worker is a long-lived child that runs many of them, one at
+ * a time, bounded like a gs_child_run child (the same memory bound, a
+ * watchdog alarm per run, the parent's deadline, PR_SET_PDEATHSIG, and
+ * killed by the parent's SIGINT/SIGTERM handler); a run that fails ends
+ * it, and the next request starts a new one.
+ */
+
+/*
+ * gs_spec_run runs sc on the sim backend as *s says, the schedule bytes
+ * sched (the bytes source), quiet (a program deadlock is counted in
+ * st->deadlocked, not printed), in this process: a violation runs the
+ * throw hook. Returns rt_run's code.
+ */
+int gs_spec_run(const rt_scenario *sc, const gs_spec *s, const uint8_t *sched,
+                size_t nsched, rt_stats *st);
+
+/* Runs a worker is sent ahead at most (gs_worker_run). */
+enum { GS_WORKER_AHEAD = 16 };
+
+/* A worker and its counters. Fields are read-only for callers. */
+typedef struct gs_worker {
+    const rt_scenario *sc;      /* every run's scenario (the worker's copy is
+                                   the one it was forked with) */
+    gs_childcfg cfg;            /* bounds of each run (quiet is implied) */
+    pid_t pid;                  /* the worker, 0 when none runs */
+    int fd;                     /* the parent's end of its socket, -1 if none */
+    FILE *errf;                 /* its stderr, an unlinked temporary file */
+    uint64_t served;            /* runs the current worker answered */
+    uint64_t started;           /* workers started so far */
+    gs_spec q[GS_WORKER_AHEAD]; /* runs sent ahead, unanswered, in order */
+    size_t nq;
+} gs_worker;
+
+/* gs_worker_init prepares *w to run sc under cfg; no process starts
+ * until the first gs_worker_run. */
+void gs_worker_init(gs_worker *w, const rt_scenario *sc,
+                    const gs_childcfg *cfg);
+
+/*
+ * gs_worker_run runs spec s with schedule bytes sched[0..nsched) (at most
+ * 1 MiB) in the worker, starting one if none runs, and fills *out.
+ * next[0..nnext) (none: NULL, 0) are the runs, without schedule bytes,
+ * that the caller will ask for next, in order: up to GS_WORKER_AHEAD of
+ * them are sent ahead, so that the worker finds them waiting, and it
+ * sends its answers several at a time (one wake-up for many runs). A
+ * later call for the next of them takes its answer; for another run,
+ * the worker is replaced first. If the worker dies with runs sent after
+ * s, s is run again alone in a new worker, so that *out is s's own. A
+ * clean run (GS_OUT_CLEAN, with its stats) or a refused one
+ * (GS_OUT_ERROR) leaves the worker running. Any other outcome ended it:
+ * *out is classified as gs_child_run classifies a child, from its last
+ * message, its wait status and what it wrote on stderr (which is not
+ * passed on: re-run the input with gs_child_run for the report).
+ * Returns false only if no worker could be started (err says why).
+ */
+bool gs_worker_run(gs_worker *w, const gs_spec *s, const uint8_t *sched,
+                   size_t nsched, const gs_spec *next, size_t nnext,
+                   gs_outcome *out, char *err, size_t errlen);
+
+/* gs_worker_stop ends the worker, if one runs, and waits for it. */
+void gs_worker_stop(gs_worker *w);
 
 /* ---- minimizing and triage (shrink.c) ------------------------------------
  *

@@ -4,10 +4,14 @@
 #include "hutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -53,4 +57,47 @@ void fs_rmdir(const char *dir)
     }
     closedir(d);
     CHECK_EQ(rmdir(dir), 0);
+}
+
+/* fs_orphan checks that middle's child dies with middle (hutil.h). */
+void fs_orphan(int sig, void (*middle)(void))
+{
+    pid_t mid, pid;
+    int status, i;
+
+    CHECK_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    mid = fork();
+    CHECK_GE(mid, 0);
+    if (mid == 0) {
+        middle();
+        _exit(0);
+    }
+    /* Let the middle start its child (bounded: 5 s). */
+    for (i = 0; i < 500; i++) {
+        char path[64];
+        FILE *f;
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", mid, mid);
+        f = fopen(path, "r");
+        if (f != NULL) {
+            int c = fgetc(f);
+            fclose(f);
+            if (c != EOF)
+                break;
+        }
+        usleep(10000);
+    }
+    CHECK_LT(i, 500);
+    kill(mid, sig);
+    CHECK_EQ(waitpid(mid, &status, 0), mid);
+    CHECK(WIFSIGNALED(status));
+    CHECK_EQ(WTERMSIG(status), sig);
+    /* Any grandchild is now ours to reap: it must be gone within 5 s. */
+    for (i = 0; i < 500; i++) {
+        pid = waitpid(-1, &status, WNOHANG);
+        if (pid < 0 && errno == ECHILD)
+            return; /* no child left at all */
+        usleep(10000);
+    }
+    test__fail(__FILE__, __LINE__, "a child outlived its parent (signal %d)",
+               sig);
 }

@@ -29,4 +29,13 @@ int fs_nfiles(const char *dir);
  * deeper trees); the test fails if dir is left behind. */
 void fs_rmdir(const char *dir);
 
+/*
+ * fs_orphan starts a middle process that runs middle() (which starts a
+ * child that outlives the call's first moments), waits until that child
+ * exists, then ends the middle process with sig. The test process is a
+ * subreaper, so an orphaned grandchild would be reparented to it: the
+ * test fails unless none is left within 5 s.
+ */
+void fs_orphan(int sig, void (*middle)(void));
+
 #endif /* GSTORM_HUTIL_H */

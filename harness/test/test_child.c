@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hutil.h"
 #include "test.h"
 
 /* The scenario of the running test, freed by its end (LeakSanitizer). */
@@ -221,59 +222,23 @@ TEST(child, outcome_key_adds_a_hash_of_the_frames)
     CHECK(strcmp(ka, kb) == 0); /* and the same frames, the same */
 }
 
-/*
- * orphan starts a middle process that runs the sleeper in a child through
- * gs_child_run, waits until that child exists, then ends the middle
- * process with sig. The test process is a subreaper, so an orphaned
- * grandchild would be reparented to it: it checks that none is left, in
- * a bounded time.
- */
+/* runsleeper is the middle process of fs_orphan: the sleeper in a
+ * child through gs_child_run. */
+static void runsleeper(void)
+{
+    gs_childcfg cfg = {.quiet = true, .timeout_s = 60};
+    rt_options opt;
+    gs_outcome o;
+    char err[GS_ERRLEN];
+
+    sleeper(&opt, 1000ull * 1000 * 1000);
+    gs_child_run(parse(sleeps), &opt, &cfg, &o, err, sizeof err);
+}
+
+/* orphan checks that the sleeper's child dies with its parent (fs_orphan). */
 static void orphan(int sig)
 {
-    pid_t middle, pid;
-    int status, i;
-
-    CHECK_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-    middle = fork();
-    CHECK_GE(middle, 0);
-    if (middle == 0) {
-        gs_childcfg cfg = {.quiet = true, .timeout_s = 60};
-        rt_options opt;
-        gs_outcome o;
-        char err[GS_ERRLEN];
-        sleeper(&opt, 1000ull * 1000 * 1000);
-        gs_child_run(parse(sleeps), &opt, &cfg, &o, err, sizeof err);
-        _exit(0);
-    }
-    /* Let the middle start its child (bounded: 5 s). */
-    for (i = 0; i < 500; i++) {
-        char path[64];
-        FILE *f;
-        snprintf(path, sizeof path, "/proc/%d/task/%d/children", middle,
-                 middle);
-        f = fopen(path, "r");
-        if (f != NULL) {
-            int c = fgetc(f);
-            fclose(f);
-            if (c != EOF)
-                break;
-        }
-        usleep(10000);
-    }
-    CHECK_LT(i, 500);
-    kill(middle, sig);
-    CHECK_EQ(waitpid(middle, &status, 0), middle);
-    CHECK(WIFSIGNALED(status));
-    CHECK_EQ(WTERMSIG(status), sig);
-    /* Any grandchild is now ours to reap: it must be gone within 5 s. */
-    for (i = 0; i < 500; i++) {
-        pid = waitpid(-1, &status, WNOHANG);
-        if (pid < 0 && errno == ECHILD)
-            return; /* no child left at all */
-        usleep(10000);
-    }
-    test__fail(__FILE__, __LINE__, "a child outlived its parent (signal %d)",
-               sig);
+    fs_orphan(sig, runsleeper);
 }
 
 TEST(child, dies_when_its_parent_is_killed)
