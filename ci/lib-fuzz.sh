@@ -15,7 +15,7 @@
 # The targets whose inputs are gstorm's raw format (gstorm replay, min
 # and triage read them); every other target is keyed by its own replay
 # driver and minimized by libFuzzer's -minimize_crash.
-LF_GSTORM_TARGETS=" fuzz_interleave "
+LF_GSTORM_TARGETS=${LF_GSTORM_TARGETS:-" fuzz_interleave "}
 
 # Children started by lf_bg, killed (with their process groups) by
 # lf_killall.
@@ -217,22 +217,29 @@ lf_key() {
     echo "$k1"
 }
 
-# lf_min T FUZZBIN FILE OUT SECONDS: writes FILE minimized to OUT (at
-# most SECONDS): `$G min` for the targets gstorm reads (OUT a gstorm file
-# with rule=KEY and the faults in its metadata), libFuzzer's
-# -minimize_crash=1 with FUZZBIN otherwise. Falls back to a copy of FILE
-# (returns 1) when minimization fails. Atomic: OUT appears complete.
+# lf_min T FUZZBIN FILE OUT SECONDS KEY WORK: writes FILE minimized to
+# OUT (in about SECONDS): `$G min` for the targets gstorm reads (OUT a
+# gstorm file with rule=KEY and the faults in its metadata; min checks
+# that it reproduces), libFuzzer's -minimize_crash=1 with FUZZBIN
+# otherwise (a result cut short by the time bound is kept if it still
+# gives KEY through T's replay driver, next to FUZZBIN). Falls back to a
+# copy of FILE (returns 1) when minimization fails. Atomic: OUT appears
+# complete.
 lf_min() {
-    local t=$1 bin=$2 file=$3 out=$4 secs=$5 rc=0 tmp
+    local t=$1 bin=$2 file=$3 out=$4 secs=$5 key=$6 work=$7 rc=0 tmp k
     tmp=$(dirname "$out")/.min.$$.tmp
     rm -f "$tmp"
     if lf_gstorm_target "$t"; then
         timeout $((secs + 60)) "$G" min "$file" -o "$tmp" --budget-s "$secs" \
             >"$tmp.log" 2>&1 || rc=$?
     elif [ -x "$bin" ]; then
-        timeout $((secs + 60)) "$bin" -minimize_crash=1 -max_total_time="$secs" \
-            -exact_artifact_path="$tmp" "$file" >"$tmp.log" 2>&1 || rc=$?
-        [ -s "$tmp" ] || rc=1
+        timeout $((secs * 2 + 10)) "$bin" -minimize_crash=1 -max_total_time="$secs" \
+            -exact_artifact_path="$tmp" "$file" >"$tmp.log" 2>&1 || true
+        rc=1
+        if [ -s "$tmp" ] && k=$(lf_key "$t" "${bin}_replay" "$tmp" "$work") &&
+            [ "$k" = "$key" ]; then
+            rc=0
+        fi
     else
         rc=1
     fi
