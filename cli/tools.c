@@ -435,29 +435,34 @@ int cli_disasm(int argc, char **argv)
 /* replayusage prints `gstorm replay --help` to f. */
 static void replayusage(FILE *f)
 {
-    fprintf(f,
-            "usage: gstorm replay FILE [--trace] [--timeline] [--hash] "
-            "[--repeat N]\n"
-            "                    [--fault ID[,ID...]]\n\n"
-            "Runs a saved run (a gstorm file or a raw fuzzer input) on the "
-            "sim\n"
-            "backend, with the schedule its metadata names (strategy=, "
-            "seed=,\n"
-            "depth=, steps_hint=, step_budget=, bound_ns=) or its schedule "
-            "bytes.\n"
-            "  --trace     print every event as it happens (also up to a "
-            "violation)\n"
-            "  --timeline  print the last 200 events, one column per M, at "
-            "the end\n"
-            "  --hash      print `trace-hash: HEX`, the hash of the event "
-            "sequence\n"
-            "  --repeat N  run N times; all trace hashes must be equal\n"
-            "  --fault     injectable faults to switch on (also GSTORM_FAULT="
-            "ID,...):\n"
-            "              they replace the file's faults= metadata\n"
-            "Exit: 0 clean, 1 violation (or nondeterminism under --repeat), "
-            "2 bad\n"
-            "usage or file, 3 internal error.\n");
+    fprintf(
+        f,
+        "usage: gstorm replay FILE [--trace] [--timeline] [--hash] "
+        "[--repeat N]\n"
+        "                    [--fault ID[,ID...]] [--workbench gstatus|stack]"
+        "\n\n"
+        "Runs a saved run (a gstorm file or a raw fuzzer input) on the "
+        "sim\n"
+        "backend, with the schedule its metadata names (strategy=, "
+        "seed=,\n"
+        "depth=, steps_hint=, step_budget=, bound_ns=) or its schedule "
+        "bytes.\n"
+        "  --trace     print every event as it happens (also up to a "
+        "violation)\n"
+        "  --timeline  print the last 200 events, one column per M, at "
+        "the end\n"
+        "  --hash      print `trace-hash: HEX`, the hash of the event "
+        "sequence\n"
+        "  --repeat N  run N times; all trace hashes must be equal\n"
+        "  --fault     injectable faults to switch on (also GSTORM_FAULT="
+        "ID,...):\n"
+        "              they replace the file's faults= metadata\n"
+        "  --workbench a raw input of fuzz_gstatus or fuzz_stack: run it "
+        "on that\n"
+        "              workbench (rt_wb_gstatus, rt_wb_stack) instead\n"
+        "Exit: 0 clean, 1 violation (or nondeterminism under --repeat), "
+        "2 bad\n"
+        "usage or file, 3 internal error.\n");
 }
 
 /* The rule a replayed file records (rule=), for replayhook. */
@@ -482,6 +487,59 @@ static _Noreturn void replayhook(const char *rule)
     gs_throw_exit(rule);
 }
 
+/* replaywb runs the raw input l on workbench wb (1 gstatus, 2 stack)
+ * repeat times with faults on: a crash of fuzz_gstatus or fuzz_stack
+ * replayed as the target ran it. Exit as cli_replay. */
+static int replaywb(const char *path, const gs_loaded *l, int wb,
+                    uint64_t faults, uint64_t repeat, bool trace, bool timeline,
+                    const char *hint)
+{
+    rt_wb_options wo = {0};
+    rt_wb_result res;
+    uint64_t i, first = 0;
+    int rc;
+
+    if (l->form != GS_INPUT_RAW) {
+        fprintf(stderr,
+                "gstorm replay: %s: --workbench takes a raw input (a "
+                "fuzz_%s crash), not a gstorm file\n",
+                path, wb == 1 ? "gstatus" : "stack");
+        return GS_EXIT_USAGE;
+    }
+    wo.faults = faults;
+    wo.replay_hint = hint;
+    for (i = 0; i < repeat; i++) {
+        wo.trace = trace && i == 0 ? stdout : NULL;
+        rc = wb == 1 ? rt_wb_gstatus(l->file, l->len, &wo, &res)
+                     : rt_wb_stack(l->file, l->len, &wo, &res);
+        fflush(stdout);
+        if (rc != RT_OK) {
+            fprintf(stderr, "gstorm replay: %s: cannot run (error %d)\n", path,
+                    rc);
+            return GS_EXIT_INTERNAL;
+        }
+        if (i == 0)
+            first = res.trace_hash;
+        else if (res.trace_hash != first) {
+            fprintf(stderr,
+                    "gstorm replay: nondeterministic: %s run %" PRIu64
+                    " gave trace hash %016" PRIx64 ", run 1 gave %016" PRIx64
+                    "\n",
+                    path, i + 1, res.trace_hash, first);
+            return GS_EXIT_VIOLATION;
+        }
+    }
+    if (timeline)
+        rt_trace_timeline(stdout, 200);
+    printf("gstorm replay %s: clean (%" PRIu64 " run%s on the %s workbench, "
+           "%" PRIu64 " steps, %" PRIu64 " events)\n",
+           path, repeat, repeat == 1 ? "" : "s", wb == 1 ? "gstatus" : "stack",
+           res.sim_steps, res.events);
+    if (wanthash)
+        printf("trace-hash: %016" PRIx64 "\n", res.trace_hash);
+    return GS_EXIT_OK;
+}
+
 /* cli_replay is `gstorm replay`: run a saved run on the sim backend. */
 int cli_replay(int argc, char **argv)
 {
@@ -496,8 +554,10 @@ int cli_replay(int argc, char **argv)
     rt_stats st;
     gs_loaded l;
     gs_spec spec;
-    int rc;
+    int rc, wb = 0;
+    static const char *const workbenches[] = {"none", "gstatus", "stack", NULL};
     const gs_flag flags[] = {
+        {"--workbench", NULL, GS_FLAG_CHOICE, 0, 0, workbenches, &wb, NULL},
         {"--trace", NULL, GS_FLAG_BOOL, 0, 0, NULL, &trace, NULL},
         {"--timeline", NULL, GS_FLAG_BOOL, 0, 0, NULL, &timeline, NULL},
         {"--hash", NULL, GS_FLAG_BOOL, 0, 0, NULL, &hash, NULL},
@@ -526,10 +586,19 @@ int cli_replay(int argc, char **argv)
     /* A regression reproducer (fault=, expect=) with its faults on. */
     if (recorded[0] == 0 && fgiven && spec.expect[0] != 0)
         memcpy(recorded, spec.expect, sizeof recorded);
-    snprintf(hint, sizeof hint, "gstorm replay %s", path);
+    snprintf(hint, sizeof hint, "gstorm replay %s%s%s", path,
+             wb ? " --workbench " : "",
+             wb == 1 ? "gstatus"
+             : wb    ? "stack"
+                     : "");
     opt.replay_hint = hint;
     wanthash = hash;
     rt_set_throw_hook(replayhook);
+    if (wb != 0) {
+        rc = replaywb(path, &l, wb, spec.faults, repeat, trace, timeline, hint);
+        gs_unload(&l);
+        return rc;
+    }
     for (i = 0; i < repeat; i++) {
         /* --trace streams the first run's events as they happen. */
         opt.trace = trace && i == 0 ? stdout : NULL;
