@@ -312,7 +312,8 @@ static int explicitsched(minctx *m, const gs_loaded *l, uint8_t **sched,
         *sched = malloc(l->nsched + 1);
         if (*sched == NULL)
             return GS_EXIT_INTERNAL;
-        memcpy(*sched, l->sched, l->nsched);
+        if (l->nsched > 0) /* no schedule: l->sched is NULL */
+            memcpy(*sched, l->sched, l->nsched);
         *n = l->nsched;
         if (!stillfails(l->sc, *sched, *n, m)) {
             fprintf(stderr, "gstorm min: the input did not give %s again\n",
