@@ -148,5 +148,12 @@ FAULT(GC_NORESUME, "gc.noresume",
       "Gwaiting (rt__gc forgets the Gwaiting -> Grunning on that path), so "
       "quiesce cannot claim the master",
       "classic (a restore missing on one of two return paths)", POST)
+FAULT(COPYSTACK_DROPSLOT, "copystack.dropslot",
+      "copystack moves all but the newest slot in use to the new stack "
+      "(an off-by-one in the copy's bounds): the current frame's first "
+      "slot reads 0 after a grow or a shrink",
+      "classic (Go's copystack/adjustpointers bugs: a frame part left "
+      "behind)",
+      SCHED)
 #undef FAULT
 #endif

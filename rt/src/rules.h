@@ -161,6 +161,9 @@ RULE(STACK_OVERFLOW, "stack.overflow", SCHED,
      "a stack grew beyond its largest size")
 RULE(STACK_SIZE, "stack.size", SCHED,
      "a stack copy to a size that cannot hold the frames in use")
+RULE(STACK_CONTENT, "stack.content", SCHED,
+     "a stack slot in use no longer holds what the program wrote there "
+     "(a copy, shrink or scan changed it)")
 
 /* Resources: the run ran out of something; not a protocol violation. */
 RULE(RT_NOMEM, "rt.nomem", RESOURCE, "an allocation of the runtime failed")

@@ -190,8 +190,13 @@ struct rt_g {
     rt_slot *stack;
     uint32_t stacksize; /* in slots */
     uint32_t sp;        /* lowest slot in use */
-    uint32_t framen;    /* slots in the current frame */
-    uint32_t depth;     /* frames above the base frame */
+    /* The VM's own record of the slots in use, indexed by distance from
+     * the stack's top (stack.c, rule stack.content): written only where
+     * the program writes a slot, never by a copy, shrink or scan. */
+    rt_slot *shadow;
+    uint32_t shadowcap;
+    uint32_t framen; /* slots in the current frame */
+    uint32_t depth;  /* frames above the base frame */
     /* stackguard0 is written by other Ms (preemption requests) and read
      * by the prologue: relaxed, because a late read only delays the
      * preemption to the next prologue. */
@@ -648,6 +653,13 @@ void rt__mlock(rt_mutex *l);
 void rt__munlock(rt_mutex *l, rt_g *gp);
 void rt__shrinkstack(rt_g *gp);
 void rt__stackinit(rt_g *gp, uint32_t frame);
+/* The stack.content oracle (stack.c): rt__slotset records that the
+ * program wrote v into slot i of gp's stack (and writes it);
+ * rt__slotget reads slot i and throws stack.content if it no longer
+ * holds what was recorded; rt__stackcheck checks every slot in use. */
+void rt__slotset(rt_g *gp, uint32_t i, rt_slot v);
+rt_slot rt__slotget(rt_g *gp, uint32_t i, const char *what);
+void rt__stackcheck(rt_g *gp, const char *what);
 
 /* vm.c */
 rt_switch rt__vmrun(rt_g *gp);

@@ -855,7 +855,7 @@ void rt__newproc(uint16_t prog, rt_slot arg)
         allgadd(gp);
     }
     rt__stackinit(gp, frame);
-    gp->stack[gp->sp] = arg;
+    rt__slotset(gp, gp->sp, arg);
     /* The arg leaves a possibly grey stack for this one: shade it, as Go
      * 1.8's newproc does for a grey source stack. */
     rt__writebarrier(0, arg);
@@ -1535,6 +1535,7 @@ static void teardown(void)
 
     for (i = 0; i < n; i++) {
         free(rt__allg(i)->stack);
+        free(rt__allg(i)->shadow);
         free(rt__allg(i));
     }
     for (i = 0; i < sizeof r->allgchunk / sizeof r->allgchunk[0]; i++)

@@ -14,6 +14,77 @@
 
 #include "runtime.h"
 
+/*
+ * The stack.content oracle. The VM records every slot it writes in
+ * gp->shadow, indexed by the slot's distance from the stack's top (which
+ * a copy keeps), and compares on every read and after every copy. Only
+ * the program's writes go to the shadow, never a copy, shrink or scan,
+ * so a move that loses, shifts or damages a slot is caught however it
+ * went wrong: the check does not trust movestack's arithmetic.
+ */
+
+/* shadowroom makes gp->shadow hold distance p (zeros past the old end). */
+static void shadowroom(rt_g *gp, uint32_t p)
+{
+    uint32_t cap;
+    rt_slot *s;
+
+    if (p < gp->shadowcap)
+        return;
+    cap = gp->shadowcap ? gp->shadowcap : 64;
+    while (cap <= p)
+        cap *= 2;
+    s = realloc(gp->shadow, cap * sizeof *s);
+    if (s == NULL)
+        rt__throw(RT_RULE_RT_NOMEM, gp, "out of memory for a stack's shadow");
+    memset(s + gp->shadowcap, 0, (cap - gp->shadowcap) * sizeof *s);
+    gp->shadow = s;
+    gp->shadowcap = cap;
+}
+
+/* rt__slotset: see runtime.h. */
+void rt__slotset(rt_g *gp, uint32_t i, rt_slot v)
+{
+    uint32_t p = gp->stacksize - i;
+
+    shadowroom(gp, p);
+    gp->shadow[p] = v;
+    gp->stack[i] = v;
+}
+
+/* slotbad throws stack.content for slot i of gp's stack. */
+static _Noreturn void slotbad(rt_g *gp, uint32_t i, const char *what)
+{
+    uint32_t p = gp->stacksize - i;
+
+    rt__throw(RT_RULE_STACK_CONTENT, gp,
+              "%s: the slot %u from the stack's top holds %#llx, but the "
+              "program wrote %#llx there (stack of %u slots, sp %u)",
+              what, p, (unsigned long long)gp->stack[i],
+              (unsigned long long)(p < gp->shadowcap ? gp->shadow[p] : 0),
+              gp->stacksize, gp->sp);
+}
+
+/* rt__slotget: see runtime.h. */
+rt_slot rt__slotget(rt_g *gp, uint32_t i, const char *what)
+{
+    uint32_t p = gp->stacksize - i;
+    rt_slot v = gp->stack[i];
+
+    if (v != (p < gp->shadowcap ? gp->shadow[p] : 0))
+        slotbad(gp, i, what);
+    return v;
+}
+
+/* rt__stackcheck: see runtime.h. */
+void rt__stackcheck(rt_g *gp, const char *what)
+{
+    uint32_t i;
+
+    for (i = gp->sp; i < gp->stacksize; i++)
+        (void)rt__slotget(gp, i, what);
+}
+
 /* rt__stackinit gives a new or reused G an empty stack with a base frame
  * of `frame` slots. */
 void rt__stackinit(rt_g *gp, uint32_t frame)
@@ -30,6 +101,8 @@ void rt__stackinit(rt_g *gp, uint32_t frame)
         gp->stacksize = size;
     }
     memset(gp->stack, 0, size * sizeof *gp->stack);
+    shadowroom(gp, size);
+    memset(gp->shadow, 0, gp->shadowcap * sizeof *gp->shadow);
     gp->sp = size - frame;
     gp->framen = frame;
     gp->depth = 0;
@@ -55,7 +128,13 @@ static void movestack(rt_g *gp, uint32_t newsize)
     if (ns == NULL)
         rt__throw(RT_RULE_RT_NOMEM, gp, "out of memory for a stack");
     memset(ns, 0, (newsize - used) * sizeof *ns);
-    memcpy(ns + newsize - used, gp->stack + gp->sp, used * sizeof *ns);
+    /* Fault copystack.dropslot: the newest slot in use is left behind. */
+    if (rt__faulton(RT_FAULT_COPYSTACK_DROPSLOT) && used > 0) {
+        ns[newsize - used] = 0;
+        memcpy(ns + newsize - used + 1, gp->stack + gp->sp + 1,
+               (used - 1) * sizeof *ns);
+    } else
+        memcpy(ns + newsize - used, gp->stack + gp->sp, used * sizeof *ns);
     /* Poison the old contents in every build: a stale reader sees junk
      * rather than a plausible stack. */
     memset(gp->stack, 0xA5, oldsize * sizeof *ns);
@@ -64,6 +143,7 @@ static void movestack(rt_g *gp, uint32_t newsize)
     gp->stacksize = newsize;
     gp->sp = newsize - used;
     rt__event(RT_EV_COPY, gp, oldsize, newsize, "copystack");
+    rt__stackcheck(gp, "copystack");
 }
 
 /*

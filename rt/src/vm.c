@@ -12,10 +12,17 @@
  * keeps its M busy (threads) and is a yield point (sim). */
 enum { SPIN_PAUSES = 16 };
 
-/* slot returns slot s of gp's current frame. */
-static inline rt_slot *slot(rt_g *gp, uint32_t s)
+/* get reads slot s of gp's current frame for op `what`; it must hold what
+ * the program wrote there (rule stack.content). */
+static inline rt_slot get(rt_g *gp, uint32_t s, const char *what)
 {
-    return &gp->stack[gp->sp + s % gp->framen];
+    return rt__slotget(gp, gp->sp + s % gp->framen, what);
+}
+
+/* set writes v into slot s of gp's current frame (and its shadow). */
+static inline void set(rt_g *gp, uint32_t s, rt_slot v)
+{
+    rt__slotset(gp, gp->sp + s % gp->framen, v);
 }
 
 /* rt__vmcall pushes a frame of n slots after the prologue's stack check.
@@ -36,9 +43,9 @@ bool rt__vmcall(rt_g *gp, uint32_t n)
             return false;
     }
     gp->sp -= need;
-    gp->stack[gp->sp + size] = (rt_slot)gp->framen << 1; /* header */
+    rt__slotset(gp, gp->sp + size, (rt_slot)gp->framen << 1); /* header */
     for (i = 0; i < size; i++)
-        gp->stack[gp->sp + i] = 0;
+        rt__slotset(gp, gp->sp + i, 0);
     gp->framen = size;
     gp->depth++;
     return true;
@@ -51,7 +58,7 @@ void rt__vmret(rt_g *gp)
 
     if (gp->depth == 0)
         return;
-    prev = (uint32_t)(gp->stack[gp->sp + gp->framen] >> 1);
+    prev = (uint32_t)(rt__slotget(gp, gp->sp + gp->framen, "RET") >> 1);
     gp->sp += gp->framen + 1;
     gp->framen = prev;
     gp->depth--;
@@ -158,22 +165,23 @@ rt_switch rt__vmrun(rt_g *gp)
             if (!rt__preemptcheck(gp))
                 return RT_SW_PREEMPT; /* pc stays: the NEW runs again */
             v = rt__alloc(gp, mp->p);
-            *slot(gp, in.a) = v;
+            set(gp, in.a, v);
             v != 0 ? mp->allocs++ : mp->allocfails++;
             break;
         case RT_OP_MOV:
-            *slot(gp, in.a) = *slot(gp, in.b);
+            set(gp, in.a, get(gp, in.b, "MOV"));
             break;
         case RT_OP_LOAD:
-            o = rt__deref(gp, *slot(gp, in.b), "LOAD");
+            o = rt__deref(gp, get(gp, in.b, "LOAD"), "LOAD");
             if (o != NULL)
-                *slot(gp, in.a) = rt__load64(&o->fields[in.c % RT_NFIELDS],
-                                             memory_order_relaxed);
+                set(gp, in.a,
+                    rt__load64(&o->fields[in.c % RT_NFIELDS],
+                               memory_order_relaxed));
             break;
         case RT_OP_STORE:
-            o = rt__deref(gp, *slot(gp, in.a), "STORE");
+            o = rt__deref(gp, get(gp, in.a, "STORE"), "STORE");
             if (o != NULL) {
-                v = *slot(gp, in.c);
+                v = get(gp, in.c, "STORE");
                 old = rt__load64(&o->fields[in.b % RT_NFIELDS],
                                  memory_order_relaxed);
                 rt__writebarrier(old, v);
@@ -182,7 +190,7 @@ rt_switch rt__vmrun(rt_g *gp)
             }
             break;
         case RT_OP_USE:
-            o = rt__deref(gp, *slot(gp, in.a), "USE");
+            o = rt__deref(gp, get(gp, in.a, "USE"), "USE");
             if (o != NULL) /* touch it: ASan sees a swept object here */
                 (void)rt__load64(&o->fields[0], memory_order_relaxed);
             break;
@@ -212,7 +220,7 @@ rt_switch rt__vmrun(rt_g *gp)
             gp->spin = in.a;
             break;
         case RT_OP_GO:
-            rt__newproc((uint16_t)(in.a % r->sc->nprogs), *slot(gp, in.b));
+            rt__newproc((uint16_t)(in.a % r->sc->nprogs), get(gp, in.b, "GO"));
             break;
         case RT_OP_GC:
             /* The op needs a cycle that starts after this point: the
@@ -241,7 +249,7 @@ rt_switch rt__vmrun(rt_g *gp)
         case RT_OP_EXIT:
             return RT_SW_EXIT;
         case RT_OP_GSET:
-            v = *slot(gp, in.b);
+            v = get(gp, in.b, "GSET");
             old = rt__load64(&r->globals[in.a % RT_NGLOBALS],
                              memory_order_relaxed);
             rt__writebarrier(old, v);
@@ -249,8 +257,9 @@ rt_switch rt__vmrun(rt_g *gp)
                         memory_order_relaxed);
             break;
         case RT_OP_GGET:
-            *slot(gp, in.a) = rt__load64(&r->globals[in.b % RT_NGLOBALS],
-                                         memory_order_relaxed);
+            set(gp, in.a,
+                rt__load64(&r->globals[in.b % RT_NGLOBALS],
+                           memory_order_relaxed));
             break;
         }
         gp->pc++;

@@ -210,8 +210,10 @@ static void teardown(void)
     rt_runtime *r = &rt__rt;
     uint32_t i;
 
-    for (i = 0; i < RT_WB_MAXG; i++)
+    for (i = 0; i < RT_WB_MAXG; i++) {
         free(rt__wb.gs[i].stack);
+        free(rt__wb.gs[i].shadow);
+    }
     r->allgchunk[0] = NULL;
     rt__store32_noyield(&r->allglen, 0, memory_order_seq_cst);
     r->sched.mcount = 0;

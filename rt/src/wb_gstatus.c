@@ -103,7 +103,7 @@ static void running(rt_m *mp, rt_g *gp, uint32_t arg)
         /* The stack bench keeps it in the base frame's first slot: a
          * root its scans must find. */
         if (rt__wb.stack)
-            gp->stack[gp->stacksize - 1] = ref;
+            rt__slotset(gp, gp->stacksize - 1, ref);
         break;
     }
     case M_EXIT:

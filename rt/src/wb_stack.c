@@ -34,7 +34,7 @@ bool rt__wb_stackop(rt_m *mp, rt_g *gp, uint32_t arg)
     case S_PUT:
         /* A new object's reference in slot n of the current frame: the
          * stack now holds a root that every scan must shade. */
-        gp->stack[gp->sp + n % gp->framen] = rt__alloc(gp, mp->p);
+        rt__slotset(gp, gp->sp + n % gp->framen, rt__alloc(gp, mp->p));
         return true;
     default:
         return false;
