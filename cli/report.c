@@ -278,22 +278,26 @@ static void storeline(tracer *t)
         t->n++;
 }
 
-/* tracewrite is the stream's write function (fopencookie): it splits
- * what the stream flushes into lines. */
-static ssize_t tracewrite(void *cookie, const char *buf, size_t size)
+/*
+ * tracefeed reads the child's text trace (file txt, from its start) line
+ * by line into the ring. The child writes the trace to a plain file and
+ * the parent parses it afterwards: parsing inside the child, from a
+ * stream function called on whichever M (sim fiber) printed the event,
+ * looked to ThreadSanitizer like a race between Ms in the tsan build.
+ */
+static void tracefeed(tracer *t, FILE *txt)
 {
-    tracer *t = cookie;
-    size_t i;
+    int c;
 
-    for (i = 0; i < size; i++) {
-        if (buf[i] == '\n') {
+    rewind(txt);
+    while ((c = getc(txt)) != EOF) {
+        if (c == '\n') {
             storeline(t);
             t->len = 0;
         } else if (t->len < sizeof t->line - 1) {
-            t->line[t->len++] = buf[i];
+            t->line[t->len++] = (char)c;
         }
     }
-    return (ssize_t)size;
 }
 
 /* cmpseq orders events by sequence number. */
@@ -383,14 +387,12 @@ static int replay(const char *path, const char *key, uint64_t campfaults,
     if ((f->scen = malloc(n + 1)) == NULL)
         goto oom;
     rt_scenario_format(l.sc, f->scen, n + 1);
-    /* Line-buffered: every event reaches the ring as it happens, as the
+    /* Line-buffered: every event reaches the file as it happens, as the
      * child ends with _exit and flushes no stream. */
     tr.cap = f->cap;
     if ((ring = tmpfile()) != NULL)
         tr.fd = fileno(ring);
-    if (ring == NULL ||
-        (tf = fopencookie(
-             &tr, "w", (cookie_io_functions_t){.write = tracewrite})) == NULL) {
+    if (ring == NULL || (tf = tmpfile()) == NULL) {
         fprintf(stderr, "gstorm report: a temporary file: %s\n",
                 strerror(errno));
         rc = GS_EXIT_INTERNAL;
@@ -405,6 +407,7 @@ static int replay(const char *path, const char *key, uint64_t campfaults,
         rc = GS_EXIT_INTERNAL;
         goto out;
     }
+    tracefeed(&tr, tf);
     if (!readring(tr.fd, f))
         goto oom;
     if (o.kind == GS_OUT_ERROR) {
