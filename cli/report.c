@@ -464,15 +464,43 @@ bool report_istransition(const char *ev)
 const char *report_reprotext(const finding *f)
 {
     static const char *const t[] = {"yes", "other finding", "NO (clean)",
-                                    "NO (error)"};
+                                    "NO (error)", "not replayed here"};
     return t[f->state];
+}
+
+/* workbench names the workbench whose raw inputs target t fuzzes
+ * ("gstatus", "stack"), or NULL. */
+static const char *workbench(const char *t)
+{
+    if (strcmp(t, "fuzz_gstatus") == 0)
+        return "gstatus";
+    if (strcmp(t, "fuzz_stack") == 0)
+        return "stack";
+    return NULL;
+}
+
+/* scenariotarget says whether target t's inputs are scenarios the report
+ * can replay (fuzz_interleave's raw inputs, gstorm files of explore,
+ * min and stress): not a workbench's or the decoder's bytes. */
+static bool scenariotarget(const char *t)
+{
+    return workbench(t) == NULL && strcmp(t, "fuzz_decode") != 0;
 }
 
 /* report_replaycmd is in report.h. */
 void report_replaycmd(const campaign *c, size_t r, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "gstorm replay %s/%s", c->dir,
-             report_cell(&c->find, r, 6));
+    const char *t = report_cell(&c->find, r, 2), *wb = workbench(t);
+
+    if (wb != NULL)
+        snprintf(buf, cap, "gstorm replay %s/%s --workbench %s", c->dir,
+                 report_cell(&c->find, r, 6), wb);
+    else if (!scenariotarget(t))
+        snprintf(buf, cap, "build/dev/bin/%s_replay %s/%s", t, c->dir,
+                 report_cell(&c->find, r, 6));
+    else
+        snprintf(buf, cap, "gstorm replay %s/%s", c->dir,
+                 report_cell(&c->find, r, 6));
 }
 
 /* report_row is in report.h. */
@@ -684,10 +712,17 @@ int cli_report(int argc, char **argv)
                  rel[0] == '/' ? "" : "/", rel);
         c.f[r].row = r;
         c.f[r].cap = (size_t)events;
-        if ((rc = replay(rp, report_cell(&c.find, r, 1), campfaults,
-                         &c.f[r])) != 0)
+        if (!scenariotarget(report_cell(&c.find, r, 2))) {
+            c.f[r].state = REPRO_SKIP;
+            snprintf(c.f[r].note, sizeof c.f[r].note,
+                     "a %s input, not a scenario: replay it with the "
+                     "command beside it (same faults)",
+                     report_cell(&c.find, r, 2));
+        } else if ((rc = replay(rp, report_cell(&c.find, r, 1), campfaults,
+                                &c.f[r])) != 0)
             goto out;
         c.nrepro += c.f[r].state == REPRO_SAME;
+        c.nskip += c.f[r].state == REPRO_SKIP;
         gs_escape(report_cell(&c.find, r, 1),
                   strlen(report_cell(&c.find, r, 1)), bad, sizeof bad);
         fprintf(stderr, "report: %s %s: %s\n", report_cell(&c.find, r, 0), bad,

@@ -50,6 +50,8 @@ typedef enum repro {
     REPRO_OTHER, /* another finding */
     REPRO_CLEAN, /* a clean run: it no longer reproduces */
     REPRO_ERROR, /* it could not be replayed (note says why) */
+    REPRO_SKIP,  /* not a scenario (a workbench or decoder target's input):
+                    not replayed here; the replay command says how */
 } repro;
 
 /* A finding: its row of findings.tsv and its replay. */
@@ -79,6 +81,7 @@ typedef struct campaign {
     series s[64];
     size_t ns;
     size_t nrepro; /* findings whose replay gave their key */
+    size_t nskip;  /* findings not replayed here (REPRO_SKIP) */
     unsigned events;
 } campaign;
 /* report_isscan says whether a status name is a Gscan status. */

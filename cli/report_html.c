@@ -382,8 +382,8 @@ void report_html(FILE *out, const campaign *c)
             "</div><div class='card%s'><b>%zu</b><span>do not "
             "reproduce</span></div><div class=card><b>%zu</b><span>"
             "targets &times; engines</span></div><div class=card><b>",
-            ft->nrows, ft->nrows > c->nrepro ? " bad" : "",
-            ft->nrows - c->nrepro, c->ns);
+            ft->nrows, ft->nrows > c->nrepro + c->nskip ? " bad" : "",
+            ft->nrows - c->nrepro - c->nskip, c->ns);
     for (r = 0; r < pt->nrows; r++)
         if (strtod(report_cell(pt, r, 0), NULL) > elapsed)
             elapsed = strtod(report_cell(pt, r, 0), NULL);

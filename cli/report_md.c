@@ -144,7 +144,7 @@ void report_md(FILE *out, const campaign *c)
     fprintf(out,
             "\n\n**%zu** distinct findings, **%zu** do not reproduce; "
             "%zu targets × engines sampled.\n\n",
-            ft->nrows, ft->nrows - c->nrepro, c->ns);
+            ft->nrows, ft->nrows - c->nrepro - c->nskip, c->ns);
     if (ct->nrows > 0) {
         fprintf(out, "| campaign | value |\n|---|---|\n");
         for (r = 0; r < ct->nrows; r++) {

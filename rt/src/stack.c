@@ -31,6 +31,10 @@ static void shadowroom(rt_g *gp, uint32_t p)
 
     if (p < gp->shadowcap)
         return;
+    if (p > RT_STACK_MAX) /* an index past the stack's top: a stale one */
+        rt__throw(RT_RULE_STACK_CONTENT, gp,
+                  "a slot written %u past the top of a stack of %u slots",
+                  0u - p, gp->stacksize);
     cap = gp->shadowcap ? gp->shadowcap : 64;
     while (cap <= p)
         cap *= 2;

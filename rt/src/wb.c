@@ -137,7 +137,7 @@ static void mrun(rt_m *mp)
         if (pos >= w->size)
             break;
         b = w->data[pos];
-        rt__wb.ops++;
+        rt__xadd64_noyield(&rt__wb.ops, 1, memory_order_relaxed);
         if ((b & 7) < K_STOPG)
             rt__wb_mutate(mp, b >> 3);
         else
@@ -346,7 +346,7 @@ int rt__wb_run(const uint8_t *data, size_t size, bool stack,
     res->trace_hash = rt_trace_hash();
     res->sim_steps = rt__sim_steps();
     res->events = rt__tracecount();
-    res->ops = rt__wb.ops;
+    res->ops = rt__load64_noyield(&rt__wb.ops, memory_order_relaxed);
     for (i = 0; i < 4; i++)
         res->claims +=
             rt__load64_noyield(&r->stats[ST_CLAIMS + i], memory_order_relaxed);

@@ -41,7 +41,7 @@ typedef struct rt_wb {
     rt_m *m[RT_WB_MAXM]; /* &ms[i] for the run's Ms, else NULL */
     rt_p *p[RT_WB_MAXM];
     rt_g *g[RT_WB_MAXG];
-    uint64_t ops; /* ops run */
+    _Atomic uint64_t ops; /* ops run (by every M: a non-yielding atomic) */
     /* The structures themselves: cleared per run, never allocated (an
      * allocation under ASan costs more than a short run's protocol). */
     rt_m ms[RT_WB_MAXM];

@@ -31,11 +31,15 @@ bool rt__wb_stackop(rt_m *mp, rt_g *gp, uint32_t arg)
     case S_RET:
         rt__vmret(gp);
         return true;
-    case S_PUT:
+    case S_PUT: {
         /* A new object's reference in slot n of the current frame: the
-         * stack now holds a root that every scan must shade. */
-        rt__slotset(gp, gp->sp + n % gp->framen, rt__alloc(gp, mp->p));
+         * stack now holds a root that every scan must shade. The
+         * allocation first: its preemption point may move the stack (a
+         * self-scan shrinks it), so the slot's index is taken after. */
+        rt_slot v = rt__alloc(gp, mp->p);
+        rt__slotset(gp, gp->sp + n % gp->framen, v);
         return true;
+    }
     default:
         return false;
     }
