@@ -43,16 +43,12 @@ static int runone(size_t len, unsigned v, tally *t)
 {
     const uint8_t *sched;
     size_t nsched;
-    rt_sim_source src;
-    rt_options opt;
     rt_stats st;
     gs_spec spec;
 
     gs_input_decode_version(buf, len, v, &sc, &sched, &nsched);
     gs_spec_default(&spec);
-    gs_spec_options(&spec, sched, nsched, &src, &opt);
-    opt.quiet = true;
-    if (rt_run(&sc, &opt, &st) != RT_OK)
+    if (gs_spec_run(&sc, &spec, sched, nsched, &st) != RT_OK)
         return -1;
     t->ops += st.ops;
     if (st.deadlocked > 0) {

@@ -899,15 +899,11 @@ static size_t wakerinput(uint8_t b0, uint8_t *in)
 /* simrun runs sc on the sim as a fuzz target does (default spec). */
 static rt_stats simrun(const rt_scenario *sc)
 {
-    rt_sim_source src;
-    rt_options opt;
     rt_stats st;
     gs_spec spec;
 
     gs_spec_default(&spec);
-    gs_spec_options(&spec, NULL, 0, &src, &opt);
-    opt.quiet = true;
-    CHECK_EQ(rt_run(sc, &opt, &st), RT_OK);
+    CHECK_EQ(gs_spec_run(sc, &spec, NULL, 0, &st), RT_OK);
     return st;
 }
 
